@@ -1,0 +1,107 @@
+package io.github.sensecapexporter;
+
+import io.github.sensecapexporter.collector.MeasurementCatalogue;
+import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.http.HttpEndpoint;
+import io.github.sensecapexporter.ingest.MessageHandler;
+import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.mqtt.MqttSubscriber;
+import io.github.sensecapexporter.store.SeriesStore;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.hotspot.DefaultExports;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttException;
+
+/** The running exporter: store, collector, MQTT subscription and HTTP endpoint, wired together. */
+public final class Exporter implements AutoCloseable {
+  private static final Duration MAX_SWEEP_PERIOD = Duration.ofMinutes(1);
+
+  private final CollectorRegistry registry;
+  private final SeriesStore store;
+  private final MqttSubscriber subscriber;
+  private final HttpEndpoint http;
+  private final ScheduledExecutorService sweeper;
+
+  private Exporter(
+      CollectorRegistry registry,
+      SeriesStore store,
+      MqttSubscriber subscriber,
+      HttpEndpoint http,
+      ScheduledExecutorService sweeper) {
+    this.registry = registry;
+    this.store = store;
+    this.subscriber = subscriber;
+    this.http = http;
+    this.sweeper = sweeper;
+  }
+
+  /** Serves HTTP at once, then connects; the connection is retried for ever in the background. */
+  public static Exporter start(Settings settings, Clock clock) throws IOException, MqttException {
+    CollectorRegistry registry = new CollectorRegistry();
+    DefaultExports.register(registry);
+    ExporterMetrics metrics = new ExporterMetrics(registry, Version.get());
+    SeriesStore store =
+        new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
+    new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
+    MessageHandler handler =
+        new MessageHandler(store, metrics, clock, settings.mqtt().maxPayloadBytes());
+    MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
+    HttpEndpoint http =
+        HttpEndpoint.start(
+            settings.http().host(),
+            settings.http().port(),
+            registry,
+            subscriber::isReady,
+            Version.get());
+
+    ScheduledExecutorService sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "series-expiry");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long period = Math.max(1, sweepPeriod(settings.series().expireAfter()).toMillis());
+    sweeper.scheduleAtFixedRate(
+        () -> metrics.expired(store.removeExpired()), period, period, TimeUnit.MILLISECONDS);
+
+    subscriber.start();
+    return new Exporter(registry, store, subscriber, http, sweeper);
+  }
+
+  /** Often enough that an expired series frees its place soon, never more than once a minute. */
+  static Duration sweepPeriod(Duration expireAfter) {
+    Duration half = expireAfter.dividedBy(2);
+    return half.compareTo(MAX_SWEEP_PERIOD) > 0 ? MAX_SWEEP_PERIOD : half;
+  }
+
+  public CollectorRegistry registry() {
+    return registry;
+  }
+
+  public SeriesStore store() {
+    return store;
+  }
+
+  public boolean isReady() {
+    return subscriber.isReady();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** Stops taking messages, disconnects from the broker, then stops serving. */
+  @Override
+  public void close() {
+    sweeper.shutdownNow();
+    subscriber.close();
+    http.close();
+  }
+}

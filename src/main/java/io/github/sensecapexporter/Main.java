@@ -1,0 +1,175 @@
+package io.github.sensecapexporter;
+
+import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.config.SettingsException;
+import io.github.sensecapexporter.demo.DemoBroker;
+import io.github.sensecapexporter.demo.DemoFleet;
+import io.github.sensecapexporter.logging.LogSetup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.paho.client.mqttv3.MqttException;
+
+/** Reads the command line and the configuration, then wires and starts the exporter. */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+  private static final String DEMO_HOST = "127.0.0.1";
+  private static final Duration DEMO_READY_TIMEOUT = Duration.ofSeconds(10);
+  static final int EXIT_USAGE = 2;
+  private static final String USAGE =
+      """
+      Usage: java -jar sensecap-exporter.jar [--config FILE] [--demo] [--version] [--help]
+
+        --config FILE  read FILE instead of ./application.conf (defaults stay in effect)
+        --demo         run an embedded broker and a simulated fleet; no SenseCAP account needed
+        --version      print the version and exit
+        --help         print this help and exit
+
+      Any key can also be set with -Dkey=value before -jar, e.g. -Dsensecap.http.port=9817.
+      """;
+
+  private Main() {}
+
+  /** The parsed command line. */
+  record Arguments(Optional<Path> config, boolean demo, boolean version, boolean help) {
+
+    static Arguments parse(String[] args) {
+      Optional<Path> config = Optional.empty();
+      boolean demo = false;
+      boolean version = false;
+      boolean help = false;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (arg.equals("--config") && i + 1 < args.length) {
+          config = Optional.of(Path.of(args[++i]));
+        } else if (arg.startsWith("--config=")) {
+          config = Optional.of(Path.of(arg.substring("--config=".length())));
+        } else if (arg.equals("--demo")) {
+          demo = true;
+        } else if (arg.equals("--version")) {
+          version = true;
+        } else if (arg.equals("--help") || arg.equals("-h")) {
+          help = true;
+        } else {
+          throw new IllegalArgumentException(
+              arg.equals("--config") ? "--config needs a file" : "unknown argument: " + arg);
+        }
+      }
+      return new Arguments(config, demo, version, help);
+    }
+  }
+
+  public static void main(String[] args) {
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("sensecap-exporter: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    if (arguments.help()) {
+      System.out.print(USAGE);
+      return;
+    }
+    if (arguments.version()) {
+      System.out.println("sensecap-exporter " + Version.get());
+      return;
+    }
+    Settings settings;
+    try {
+      settings = Settings.load(arguments.config(), arguments.demo());
+    } catch (SettingsException e) {
+      System.err.println("sensecap-exporter: configuration error: " + e.getMessage());
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    LogSetup.configure(settings.logLevel());
+    try {
+      run(settings, System.out);
+    } catch (BindException e) {
+      LOG.severe(
+          "sensecap.http.port: cannot listen on "
+              + settings.http().host()
+              + ":"
+              + settings.http().port()
+              + " ("
+              + e.getMessage()
+              + ")");
+      System.exit(1);
+    } catch (IOException | MqttException | RuntimeException e) {
+      LOG.severe("cannot start: " + e);
+      System.exit(1);
+    }
+  }
+
+  private static void run(Settings settings, PrintStream out) throws IOException, MqttException {
+    List<AutoCloseable> running = new ArrayList<>();
+    DemoBroker broker = null;
+    if (settings.demo() != null) {
+      broker =
+          DemoBroker.start(DEMO_HOST, settings.demo().mqttPort(), settings.demo().websocketPort());
+      running.add(broker);
+      settings = settings.withMqttUrl(broker.tcpUrl());
+    }
+    Exporter exporter = Exporter.start(settings, Clock.systemUTC());
+    running.add(exporter);
+    if (broker != null) {
+      awaitReady(exporter);
+      running.add(
+          DemoFleet.start(
+              broker.tcpUrl(),
+              settings.orgId(),
+              settings.demo().publishInterval(),
+              Clock.systemUTC()));
+      out.println(
+          "sensecap-exporter demo: metrics at http://localhost:"
+              + exporter.httpPort()
+              + "/metrics (broker "
+              + broker.tcpUrl()
+              + ", WebSocket "
+              + broker.websocketUrl()
+              + ")");
+    } else {
+      LOG.info("serving http://" + settings.http().host() + ":" + exporter.httpPort() + "/metrics");
+    }
+    out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(running), "shutdown"));
+  }
+
+  /**
+   * The fleet's first readings should find the exporter subscribed, so the demo shows them at once.
+   */
+  private static void awaitReady(Exporter exporter) {
+    long deadline = System.nanoTime() + DEMO_READY_TIMEOUT.toNanos();
+    while (!exporter.isReady() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** On SIGTERM or SIGINT: close in reverse order of start, then exit 0, not the JVM's 143. */
+  private static void shutDown(List<AutoCloseable> running) {
+    LOG.info("shutting down");
+    for (int i = running.size() - 1; i >= 0; i--) {
+      try {
+        running.get(i).close();
+      } catch (Exception e) {
+        LOG.warning("while shutting down: " + e);
+      }
+    }
+    Runtime.getRuntime().halt(0);
+  }
+}

@@ -1,0 +1,358 @@
+package io.github.sensecapexporter.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+
+/**
+ * Everything the exporter needs to run, read once at start-up from Typesafe Config and checked, so
+ * that the rest of the program never sees an invalid value.
+ */
+public record Settings(
+    String orgId, Mqtt mqtt, Http http, Series series, Level logLevel, Demo demo) {
+
+  /** The broker connection. {@code password} is the access key. */
+  public record Mqtt(
+      String url,
+      String clientId,
+      boolean clientIdPinned,
+      String username,
+      Secret password,
+      List<String> topics,
+      int qos,
+      boolean cleanSession,
+      Duration keepAlive,
+      Duration connectTimeout,
+      Duration initialReconnectDelay,
+      Duration maxReconnectDelay,
+      int maxPayloadBytes) {
+
+    public Mqtt withUrl(String newUrl) {
+      return new Mqtt(
+          newUrl,
+          clientId,
+          clientIdPinned,
+          username,
+          password,
+          topics,
+          qos,
+          cleanSession,
+          keepAlive,
+          connectTimeout,
+          initialReconnectDelay,
+          maxReconnectDelay,
+          maxPayloadBytes);
+    }
+  }
+
+  public record Http(String host, int port) {}
+
+  public record Series(Duration expireAfter, int maxSeries) {}
+
+  /** Present only in demo mode. */
+  public record Demo(int mqttPort, int websocketPort, Duration publishInterval) {}
+
+  private static final String ROOT = "sensecap";
+  private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
+  private static final Map<String, Level> LEVELS =
+      Map.of(
+          "ERROR", Level.SEVERE,
+          "WARN", Level.WARNING,
+          "INFO", Level.INFO,
+          "DEBUG", Level.FINE,
+          "TRACE", Level.FINEST);
+  private static final String CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+  private static final int CLIENT_ID_RANDOM_LENGTH = 10;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  public Settings withMqttUrl(String url) {
+    return new Settings(orgId, mqtt.withUrl(url), http, series, logLevel, demo);
+  }
+
+  /**
+   * Reads the configuration: system properties over {@code file} (or {@code application.conf} in
+   * the working directory when there is no file) over the defaults in {@code reference.conf}.
+   */
+  public static Settings load(Optional<Path> file, boolean demoMode) {
+    Config user;
+    try {
+      if (file.isPresent()) {
+        if (!Files.isReadable(file.get())) {
+          throw new SettingsException("--config", "cannot read " + file.get());
+        }
+        user = parse(file.get());
+      } else {
+        Path local = Path.of("application.conf");
+        user = Files.isRegularFile(local) ? parse(local) : ConfigFactory.empty();
+      }
+      Config merged =
+          ConfigFactory.systemProperties()
+              .withFallback(user)
+              .withFallback(ConfigFactory.defaultReference())
+              .resolve();
+      return from(merged, demoMode);
+    } catch (ConfigException e) {
+      throw new SettingsException(e.getMessage(), e);
+    }
+  }
+
+  private static Config parse(Path path) {
+    return ConfigFactory.parseFile(
+        path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  /** Builds settings from a resolved configuration that already holds the defaults. */
+  public static Settings from(Config config, boolean demoMode) {
+    try {
+      rejectUnknownKeys(config);
+      Demo demo = demoMode ? demo(config) : null;
+      String orgId = config.getString(ROOT + ".org-id").strip();
+      if (orgId.isEmpty() && demoMode) {
+        orgId = config.getString(ROOT + ".demo.org-id");
+      }
+      if (orgId.isEmpty()) {
+        throw new SettingsException(
+            ROOT + ".org-id", "is required (set it or the environment variable SENSECAP_ORG_ID)");
+      }
+      if (!isTopicLevel(orgId)) {
+        throw new SettingsException(ROOT + ".org-id", "must not contain '/', '+', '#' or NUL");
+      }
+      Secret accessKey = accessKey(config, demoMode);
+      return new Settings(
+          orgId,
+          mqtt(config, orgId, accessKey),
+          http(config),
+          series(config),
+          logLevel(config),
+          demo);
+    } catch (ConfigException e) {
+      throw new SettingsException(e.getMessage(), e);
+    }
+  }
+
+  private static void rejectUnknownKeys(Config config) {
+    Config reference = ConfigFactory.defaultReference();
+    if (!config.hasPath(ROOT)) {
+      return;
+    }
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig(ROOT).entrySet()) {
+      String key = ROOT + "." + entry.getKey();
+      if (!reference.hasPathOrNull(key)) {
+        throw new SettingsException(key, "is not a known key (see README.md for the list)");
+      }
+    }
+  }
+
+  private static boolean isTopicLevel(String value) {
+    return value.indexOf('/') < 0
+        && value.indexOf('+') < 0
+        && value.indexOf('#') < 0
+        && value.indexOf('\0') < 0;
+  }
+
+  private static Secret accessKey(Config config, boolean demoMode) {
+    String inline = config.getString(ROOT + ".access-key");
+    String file = config.getString(ROOT + ".access-key-file").strip();
+    if (!inline.isEmpty() && !file.isEmpty()) {
+      throw new SettingsException(
+          ROOT + ".access-key-file",
+          "set either " + ROOT + ".access-key or " + ROOT + ".access-key-file, not both");
+    }
+    if (!file.isEmpty()) {
+      String key;
+      try {
+        key = Files.readString(Path.of(file), StandardCharsets.UTF_8).stripTrailing();
+      } catch (IOException | RuntimeException e) {
+        throw new SettingsException(
+            ROOT + ".access-key-file",
+            "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+      }
+      if (key.isEmpty()) {
+        throw new SettingsException(ROOT + ".access-key-file", file + " is empty");
+      }
+      return new Secret(key);
+    }
+    if (inline.isEmpty() && !demoMode) {
+      throw new SettingsException(
+          ROOT + ".access-key",
+          "is required (set it, the environment variable SENSECAP_ACCESS_KEY,"
+              + " or "
+              + ROOT
+              + ".access-key-file)");
+    }
+    return new Secret(inline);
+  }
+
+  private static Mqtt mqtt(Config config, String orgId, Secret password) {
+    String prefix = ROOT + ".mqtt.";
+    String url = config.getString(prefix + "url").strip();
+    checkUrl(prefix + "url", url);
+
+    String clientId = config.getString(prefix + "client-id").strip();
+    boolean pinned = !clientId.isEmpty();
+    if (!pinned) {
+      clientId = generatedClientId(orgId);
+    }
+    String username = config.getString(prefix + "username").strip();
+    if (username.isEmpty()) {
+      username = "org-" + orgId;
+    }
+
+    List<String> topics = config.getStringList(prefix + "topics");
+    if (topics.isEmpty()) {
+      topics =
+          List.of(
+              "/device_sensor_data/" + orgId + "/+/+/+/+",
+              "/device_status_event/" + orgId + "/+/+/+");
+    }
+    for (int i = 0; i < topics.size(); i++) {
+      String problem = TopicFilters.problem(topics.get(i));
+      if (problem != null) {
+        throw new SettingsException(prefix + "topics[" + i + "]", problem);
+      }
+    }
+    if (Set.copyOf(topics).size() != topics.size()) {
+      throw new SettingsException(prefix + "topics", "lists a filter twice");
+    }
+
+    int qos = config.getInt(prefix + "qos");
+    if (qos < 0 || qos > 2) {
+      throw new SettingsException(prefix + "qos", "must be 0, 1 or 2, not " + qos);
+    }
+    Duration keepAlive = positive(config, prefix + "keep-alive");
+    if (keepAlive.toSeconds() < 1 || keepAlive.toSeconds() > 65_535) {
+      throw new SettingsException(prefix + "keep-alive", "must be between 1s and 65535s");
+    }
+    Duration initialDelay = positive(config, prefix + "initial-reconnect-delay");
+    Duration maxDelay = positive(config, prefix + "max-reconnect-delay");
+    if (maxDelay.compareTo(initialDelay) < 0) {
+      throw new SettingsException(
+          prefix + "max-reconnect-delay",
+          "must not be shorter than " + prefix + "initial-reconnect-delay");
+    }
+    long maxPayload = config.getBytes(prefix + "max-payload-size");
+    if (maxPayload <= 0 || maxPayload > 256L * 1024 * 1024) {
+      throw new SettingsException(prefix + "max-payload-size", "must be between 1 byte and 256MiB");
+    }
+    return new Mqtt(
+        url,
+        clientId,
+        pinned,
+        username,
+        password,
+        List.copyOf(topics),
+        qos,
+        config.getBoolean(prefix + "clean-session"),
+        keepAlive,
+        positive(config, prefix + "connect-timeout"),
+        initialDelay,
+        maxDelay,
+        (int) maxPayload);
+  }
+
+  private static void checkUrl(String key, String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new SettingsException(key, "is not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!SCHEMES.contains(scheme)) {
+      throw new SettingsException(
+          key, "has scheme '" + scheme + "'; use tcp://, ssl://, ws:// or wss://");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new SettingsException(key, "has no host");
+    }
+    if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
+      throw new SettingsException(key, "has port " + uri.getPort() + ", outside 1-65535");
+    }
+    if ((scheme.equals("tcp") || scheme.equals("ssl"))
+        && uri.getRawPath() != null
+        && !uri.getRawPath().isEmpty()) {
+      throw new SettingsException(key, "takes no path with " + scheme + "://");
+    }
+    if (uri.getUserInfo() != null) {
+      throw new SettingsException(key, "must not hold credentials; use sensecap.access-key");
+    }
+  }
+
+  private static String generatedClientId(String orgId) {
+    StringBuilder id = new StringBuilder("org-").append(orgId).append('-');
+    for (int i = 0; i < CLIENT_ID_RANDOM_LENGTH; i++) {
+      id.append(CLIENT_ID_ALPHABET.charAt(RANDOM.nextInt(CLIENT_ID_ALPHABET.length())));
+    }
+    return id.toString();
+  }
+
+  private static Http http(Config config) {
+    String prefix = ROOT + ".http.";
+    String host = config.getString(prefix + "host").strip();
+    if (host.isEmpty()) {
+      throw new SettingsException(
+          prefix + "host", "must not be empty (use 0.0.0.0 for every address)");
+    }
+    return new Http(host, port(config, prefix + "port"));
+  }
+
+  private static Series series(Config config) {
+    String prefix = ROOT + ".series.";
+    int maxSeries = config.getInt(prefix + "max-series");
+    if (maxSeries < 1) {
+      throw new SettingsException(prefix + "max-series", "must be at least 1, not " + maxSeries);
+    }
+    return new Series(positive(config, prefix + "expire-after"), maxSeries);
+  }
+
+  private static Level logLevel(Config config) {
+    String key = ROOT + ".log.level";
+    String name = config.getString(key).strip().toUpperCase(Locale.ROOT);
+    Level level = LEVELS.get(name);
+    if (level == null) {
+      throw new SettingsException(
+          key, "must be ERROR, WARN, INFO, DEBUG or TRACE, not '" + name + "'");
+    }
+    return level;
+  }
+
+  private static Demo demo(Config config) {
+    String prefix = ROOT + ".demo.";
+    return new Demo(
+        port(config, prefix + "mqtt-port"),
+        port(config, prefix + "websocket-port"),
+        positive(config, prefix + "publish-interval"));
+  }
+
+  private static int port(Config config, String key) {
+    int port = config.getInt(key);
+    if (port < 0 || port > 65_535) {
+      throw new SettingsException(key, "must be between 0 and 65535, not " + port);
+    }
+    return port;
+  }
+
+  private static Duration positive(Config config, String key) {
+    Duration duration = config.getDuration(key);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new SettingsException(key, "must be a positive duration such as 30s, not " + duration);
+    }
+    return duration;
+  }
+}

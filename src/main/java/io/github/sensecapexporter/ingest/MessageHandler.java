@@ -1,0 +1,108 @@
+package io.github.sensecapexporter.ingest;
+
+import io.github.sensecapexporter.logging.RateLimitedLog;
+import io.github.sensecapexporter.metrics.DropReason;
+import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.parse.PayloadParser;
+import io.github.sensecapexporter.parse.Reading;
+import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.parse.TopicParser;
+import io.github.sensecapexporter.store.SeriesKey;
+import io.github.sensecapexporter.store.SeriesStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Takes one MQTT message from topic to stored sample, and counts it as received and, when it leaves
+ * no sample, as dropped with its reason. Never throws for any input.
+ */
+public final class MessageHandler {
+  private static final Logger LOG = Logger.getLogger(MessageHandler.class.getName());
+  private static final int LOGGED_CHARS = 120;
+
+  private final SeriesStore store;
+  private final ExporterMetrics metrics;
+  private final Clock clock;
+  private final int maxPayloadBytes;
+  private final RateLimitedLog dropLog;
+
+  public MessageHandler(
+      SeriesStore store, ExporterMetrics metrics, Clock clock, int maxPayloadBytes) {
+    this.store = store;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.dropLog = new RateLimitedLog(LOG, clock, Duration.ofSeconds(10));
+  }
+
+  public void handle(String topicName, byte[] payload) {
+    long now = clock.millis();
+    metrics.received(now);
+    Topic topic = TopicParser.parse(topicName);
+    if (topic == null) {
+      drop(DropReason.INVALID_TOPIC, topicName, "not an OpenStream topic");
+      return;
+    }
+    if (payload.length > maxPayloadBytes) {
+      drop(
+          DropReason.PAYLOAD_TOO_LARGE,
+          topicName,
+          payload.length + " bytes, more than sensecap.mqtt.max-payload-size");
+      return;
+    }
+    Reading reading = PayloadParser.parse(payload);
+    switch (reading.status()) {
+      case INVALID -> drop(DropReason.INVALID_PAYLOAD, topicName, "body " + excerpt(payload));
+      case NON_NUMERIC -> drop(DropReason.NON_NUMERIC, topicName, "body " + excerpt(payload));
+      case NUMERIC -> {
+        long timestamp = reading.hasTimestamp() ? reading.timestampMillis() : now;
+        switch (store.update(SeriesKey.of(topic), reading.value(), timestamp)) {
+          case OUT_OF_ORDER ->
+              drop(
+                  DropReason.OUT_OF_ORDER,
+                  topicName,
+                  "older than the reading held (" + timestamp + " ms)");
+          case SERIES_LIMIT ->
+              drop(DropReason.SERIES_LIMIT, topicName, "sensecap.series.max-series reached");
+          case STORED -> {}
+        }
+      }
+    }
+  }
+
+  private void drop(DropReason reason, String topicName, String detail) {
+    metrics.dropped(reason);
+    // Non-numeric bodies are normal for scan and event measurements: not worth a warning.
+    Level level = reason == DropReason.NON_NUMERIC ? Level.FINE : Level.WARNING;
+    dropLog.log(
+        level,
+        reason.label(),
+        "dropped message ("
+            + reason.label()
+            + ") on "
+            + printable(topicName, LOGGED_CHARS)
+            + ": "
+            + detail);
+  }
+
+  private static String excerpt(byte[] payload) {
+    int length = Math.min(payload.length, LOGGED_CHARS * 4);
+    return printable(new String(payload, 0, length, StandardCharsets.UTF_8), LOGGED_CHARS);
+  }
+
+  /** Keeps a logged value on one line and short, whatever a device or an attacker sent. */
+  static String printable(String text, int maxChars) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), maxChars) + 8);
+    for (int i = 0; i < text.length() && out.length() < maxChars; i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    if (text.length() > out.length()) {
+      out.append("...");
+    }
+    return out.toString();
+  }
+}

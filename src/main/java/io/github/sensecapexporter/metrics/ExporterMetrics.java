@@ -1,0 +1,95 @@
+package io.github.sensecapexporter.metrics;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The exporter's metrics about itself, registered in the exporter's own registry. */
+public final class ExporterMetrics {
+  private final Counter received;
+  private final Map<DropReason, Counter.Child> dropped = new EnumMap<>(DropReason.class);
+  private final Gauge lastMessage;
+  private final Counter expired;
+  private final Gauge connected;
+  private final Counter connectionAttempts;
+  private final Counter connectionsLost;
+
+  public ExporterMetrics(CollectorRegistry registry, String version) {
+    received =
+        Counter.build()
+            .name("sensecap_exporter_messages_received_total")
+            .help("MQTT messages received, whatever became of them.")
+            .register(registry);
+    Counter droppedFamily =
+        Counter.build()
+            .name("sensecap_exporter_messages_dropped_total")
+            .help("MQTT messages that left no sample, by reason.")
+            .labelNames("reason")
+            .register(registry);
+    for (DropReason reason : DropReason.values()) {
+      // Every reason is present at 0 from the start, so rate() and alerts see the first drop.
+      dropped.put(reason, droppedFamily.labels(reason.label()));
+    }
+    lastMessage =
+        Gauge.build()
+            .name("sensecap_exporter_last_message_received_timestamp_seconds")
+            .help(
+                "When the last MQTT message arrived, in seconds since the epoch; 0 before the first.")
+            .register(registry);
+    expired =
+        Counter.build()
+            .name("sensecap_exporter_series_expired_total")
+            .help(
+                "Series removed because nothing arrived for them within sensecap.series.expire-after.")
+            .register(registry);
+    connected =
+        Gauge.build()
+            .name("sensecap_exporter_mqtt_connected")
+            .help("1 while connected to the MQTT broker, else 0.")
+            .register(registry);
+    connectionAttempts =
+        Counter.build()
+            .name("sensecap_exporter_mqtt_connection_attempts_total")
+            .help("Attempts to connect to the MQTT broker, the first one included.")
+            .register(registry);
+    connectionsLost =
+        Counter.build()
+            .name("sensecap_exporter_mqtt_connections_lost_total")
+            .help("Established MQTT connections that were lost.")
+            .register(registry);
+    Gauge.build()
+        .name("sensecap_exporter_build_info")
+        .help("The exporter's version, as a label; the value is always 1.")
+        .labelNames("version")
+        .register(registry)
+        .labels(version)
+        .set(1);
+  }
+
+  public void received(long nowMillis) {
+    received.inc();
+    lastMessage.set(nowMillis / 1000.0);
+  }
+
+  public void dropped(DropReason reason) {
+    dropped.get(reason).inc();
+  }
+
+  public void expired(int count) {
+    expired.inc(count);
+  }
+
+  public void connectionAttempt() {
+    connectionAttempts.inc();
+  }
+
+  public void connectionLost() {
+    connectionsLost.inc();
+  }
+
+  public void connected(boolean isConnected) {
+    connected.set(isConnected ? 1 : 0);
+  }
+}
