@@ -1,0 +1,157 @@
+package io.github.sensecapexporter.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.github.sensecapexporter.metrics.DropReason;
+import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.store.Sample;
+import io.github.sensecapexporter.store.SeriesKey;
+import io.github.sensecapexporter.store.SeriesStore;
+import io.github.sensecapexporter.testing.MutableClock;
+import io.prometheus.client.CollectorRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MessageHandlerTest {
+  private static final String TOPIC = "/device_sensor_data/521853156991/2CF7F1C04430065C/1/vs/4097";
+  private static final SeriesKey KEY =
+      new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065C", "1", "vs", "4097");
+  private static final int MAX_PAYLOAD = 1024;
+
+  private MutableClock clock;
+  private CollectorRegistry registry;
+  private SeriesStore store;
+  private MessageHandler handler;
+
+  @BeforeEach
+  void setUp() {
+    clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    registry = new CollectorRegistry();
+    store = new SeriesStore(clock, Duration.ofHours(26), 3);
+    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, MAX_PAYLOAD);
+  }
+
+  private void handle(String topic, String body) {
+    handler.handle(topic, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private double dropped(DropReason reason) {
+    return registry.getSampleValue(
+        "sensecap_exporter_messages_dropped_total",
+        new String[] {"reason"},
+        new String[] {reason.label()});
+  }
+
+  private double received() {
+    return registry.getSampleValue("sensecap_exporter_messages_received_total");
+  }
+
+  private Sample sample(SeriesKey key) {
+    Map<SeriesKey, Sample> live = new HashMap<>();
+    store.forEachLive(live::put);
+    return live.get(key);
+  }
+
+  @Nested
+  class Accepted {
+    @Test
+    void storesAReadingWithItsOwnTimestamp() {
+      handle(TOPIC, "{\"value\":23.5,\"timestamp\":1759186369000}");
+      assertEquals(new Sample(23.5, 1_759_186_369_000L, clock.millis()), sample(KEY));
+      assertEquals(1.0, received());
+      assertEquals(
+          clock.millis() / 1000.0,
+          registry.getSampleValue("sensecap_exporter_last_message_received_timestamp_seconds"));
+    }
+
+    @Test
+    void usesTheArrivalTimeWhenTheBodyHasNoTimestamp() {
+      handle(TOPIC, "{\"value\":\"23.5\"}");
+      assertEquals(clock.millis(), sample(KEY).timestampMillis());
+    }
+  }
+
+  @Nested
+  class Dropped {
+    @ParameterizedTest
+    @EnumSource(DropReason.class)
+    void everyReasonIsServedAtZeroFromTheStart(DropReason reason) {
+      assertEquals(0.0, dropped(reason));
+    }
+
+    @Test
+    void countsAnInvalidTopic() {
+      handle("/device_sensor_data/521853156991/2CF7F1C04430065C/1/vs", "{\"value\":1}");
+      assertEquals(1.0, dropped(DropReason.INVALID_TOPIC));
+    }
+
+    @Test
+    void countsAnInvalidPayload() {
+      handle(TOPIC, "{\"value\":");
+      assertEquals(1.0, dropped(DropReason.INVALID_PAYLOAD));
+    }
+
+    @Test
+    void countsANonNumericValue() {
+      handle(TOPIC, "{\"value\":[{\"mac\":\"4C:5E:0C:12:34:56\",\"rssi\":-60}]}");
+      assertEquals(1.0, dropped(DropReason.NON_NUMERIC));
+      assertNull(sample(KEY));
+    }
+
+    @Test
+    void countsAPayloadOverTheLimitWithoutParsingIt() {
+      handle(TOPIC, "{\"value\":1,\"pad\":\"" + "x".repeat(MAX_PAYLOAD) + "\"}");
+      assertEquals(1.0, dropped(DropReason.PAYLOAD_TOO_LARGE));
+      assertNull(sample(KEY));
+    }
+
+    @Test
+    void countsAnOutOfOrderReadingAndKeepsTheNewer() {
+      handle(TOPIC, "{\"value\":22,\"timestamp\":2000000000000}");
+      handle(TOPIC, "{\"value\":19,\"timestamp\":1999999999999}");
+      assertEquals(1.0, dropped(DropReason.OUT_OF_ORDER));
+      assertEquals(22.0, sample(KEY).value());
+    }
+
+    @Test
+    void countsNewSeriesPastTheLimit() {
+      for (int id = 4097; id < 4101; id++) {
+        handle("/device_sensor_data/521853156991/2CF7F1C04430065C/1/vs/" + id, "{\"value\":1}");
+      }
+      assertEquals(1.0, dropped(DropReason.SERIES_LIMIT));
+      assertEquals(3, store.size());
+    }
+  }
+
+  @Test
+  void accountsForEveryMessage() {
+    String[] bodies = {
+      "{\"value\":1,\"timestamp\":3000}",
+      "{\"value\":1,\"timestamp\":2000}",
+      "not json",
+      "{\"value\":\"abc\"}",
+      "{\"value\":true,\"timestamp\":4000}"
+    };
+    for (String body : bodies) {
+      handle(TOPIC, body);
+    }
+    handle("/nowhere", "{\"value\":1}");
+    double droppedTotal = 0;
+    for (DropReason reason : DropReason.values()) {
+      droppedTotal += dropped(reason);
+    }
+    assertEquals(6.0, received());
+    assertEquals(4.0, droppedTotal);
+    assertEquals(1.0, sample(KEY).value());
+  }
+}
