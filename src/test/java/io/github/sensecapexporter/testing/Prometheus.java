@@ -1,0 +1,83 @@
+package io.github.sensecapexporter.testing;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Debian's Prometheus, started on loopback with a given configuration, queried over its HTTP API.
+ */
+public final class Prometheus implements AutoCloseable {
+  private final Path dir;
+  private final int port;
+  private final Process process;
+
+  private Prometheus(Path dir, int port, Process process) {
+    this.dir = dir;
+    this.port = port;
+    this.process = process;
+  }
+
+  /** Starts Prometheus with {@code config} (a prometheus.yml), in {@code dir}. */
+  public static Prometheus start(Path dir, Path config) throws Exception {
+    Path binary = SystemTools.require("prometheus");
+    int port = SystemTools.freePort();
+    Files.createDirectories(dir.resolve("data"));
+    Process process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
+    Prometheus prometheus = new Prometheus(dir, port, process);
+    Await.until(
+        Duration.ofSeconds(30),
+        "Prometheus ready on " + port,
+        () -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("prometheus exited: " + prometheus.log());
+          }
+          return Http.get(prometheus.url("/-/ready")).statusCode() == 200;
+        });
+    return prometheus;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  /** The result vector of an instant query; fails on a query Prometheus rejects. */
+  public JsonArray query(String promql) {
+    String body =
+        Http.get(url("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+            .body();
+    JsonObject response = JsonParser.parseString(body).getAsJsonObject();
+    if (!"success".equals(response.get("status").getAsString())) {
+      throw new AssertionError("query " + promql + " failed: " + body);
+    }
+    return response.getAsJsonObject("data").getAsJsonArray("result");
+  }
+
+  public String log() {
+    try {
+      return Files.readString(dir.resolve("prometheus.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    SystemTools.stop(process);
+  }
+}
