@@ -1,0 +1,95 @@
+package io.github.sensecapexporter.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TopicParserTest {
+
+  @Nested
+  class SensorTopics {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+      // topic, device, channel, sensor, measurement
+      "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097,"
+          + " 2CF7F12210400083, 1, vs, 4097",
+      "/device_sensor_data/919136109862/2CF7F12212100029/1/2CF7F13003900007/4111,"
+          + " 2CF7F12212100029, 1, 2CF7F13003900007, 4111",
+      "/device_sensor_data/521853156991/2CF7F1C04430065C/32/vs/4102,"
+          + " 2CF7F1C04430065C, 32, vs, 4102",
+      "/device_sensor_data/1/2CF7F1C04430065C/32/2CF7F13003900007/3000,"
+          + " 2CF7F1C04430065C, 32, 2CF7F13003900007, 3000",
+    })
+    void parsesMeasurementTopics(
+        String topic, String device, String channel, String sensor, String measurement) {
+      assertEquals(
+          new Topic(Topic.Kind.MEASUREMENT, device, channel, sensor, measurement),
+          TopicParser.parse(topic));
+    }
+  }
+
+  @Nested
+  class StatusTopics {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+      // topic, device, status
+      "/device_status_event/521853156991/2CF7F12210400083/vs/3000, 2CF7F12210400083, 3000",
+      "/device_status_event/521853156991/2CF7F1C04430065C/0/3009, 2CF7F1C04430065C, 3009",
+      "/device_status_event/1/2CF7F1C04430065C/2CF7F13003900007/3900, 2CF7F1C04430065C, 3900",
+    })
+    void parsesStatusTopics(String topic, String device, String status) {
+      assertEquals(new Topic(Topic.Kind.STATUS, device, "", "", status), TopicParser.parse(topic));
+    }
+  }
+
+  @Nested
+  class InvalidTopics {
+    @ParameterizedTest(name = "[{index}] \"{0}\"")
+    @ValueSource(
+        strings = {
+          "",
+          "/",
+          "//",
+          // missing leading slash
+          "device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097",
+          "device_status_event/521853156991/2CF7F12210400083/vs/3000",
+          "x/device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097",
+          "x/device_status_event/521853156991/2CF7F12210400083/vs/3000",
+          " /device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097",
+          // empty level anywhere
+          "//device_sensor_data/521853156991/2CF7F12210400083/1/vs",
+          "/device_sensor_data//2CF7F12210400083/1/vs/4097",
+          "/device_sensor_data/521853156991//1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F12210400083//vs/4097",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1//4097",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097/",
+          "/device_status_event/521853156991/2CF7F12210400083/vs/",
+          "/device_status_event/521853156991//vs/3000",
+          "/device_status_event//2CF7F12210400083/vs/3000",
+          "a//b",
+          // unknown first level
+          "/device_sensor_dat/521853156991/2CF7F12210400083/1/vs/4097",
+          "/DEVICE_SENSOR_DATA/521853156991/2CF7F12210400083/1/vs/4097",
+          "/other/521853156991/2CF7F12210400083/1/vs/4097",
+          "/device_status/521853156991/2CF7F12210400083/vs/3000",
+          // wrong number of levels
+          "/device_sensor_data",
+          "/device_sensor_data/521853156991",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/4097",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097/extra",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/4097/extra/more",
+          "/device_status_event/521853156991/2CF7F12210400083/3000",
+          "/device_status_event/521853156991/2CF7F12210400083/vs/3000/extra",
+          "/device_status_event/521853156991/2CF7F12210400083/vs/3000/extra/more",
+          "/a/b/c/d/e/f/g/h/i/j",
+        })
+    void rejects(String topic) {
+      assertNull(TopicParser.parse(topic));
+    }
+  }
+}
