@@ -19,6 +19,10 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 
 /** Reads the command line and the configuration, then wires and starts the exporter. */
 public final class Main {
+  static {
+    LogSetup.installLogManager();
+  }
+
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
   private static final String DEMO_HOST = "127.0.0.1";
   private static final Duration DEMO_READY_TIMEOUT = Duration.ofSeconds(10);

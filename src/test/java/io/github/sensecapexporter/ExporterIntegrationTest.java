@@ -126,6 +126,24 @@ class ExporterIntegrationTest {
   }
 
   @Nested
+  class Exposition {
+    @Test
+    void escapesQuotesAndBackslashesArrivingInTopics() throws Exception {
+      broker = DemoBroker.start("127.0.0.1", 0, 0);
+      startExporter(broker.tcpUrl());
+      Await.until(TIMEOUT, "ready", exporter::isReady);
+      // Brokers refuse control characters in topics; HttpEndpointTest covers newlines.
+      String hostile = "a\"b\\c";
+      try (Publisher publisher = new Publisher(broker.tcpUrl())) {
+        publisher.publish(
+            "/device_sensor_data/" + ORG + "/" + hostile + "/1/vs/4097", "{\"value\":1.5}");
+      }
+      awaitValue(measurement(hostile, "1", "vs", "4097"), 1.5);
+      assertTrue(metrics().contains("device_eui=\"a\\\"b\\\\c\""), metrics());
+    }
+  }
+
+  @Nested
   class OverWebSocket {
     @Test
     void servesReadingsReceivedOverWebSocket() throws Exception {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SystemEndToEndTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String ORG = TestSettings.ORG_ID;
+  private static final String HOSTILE_EUI = "a\"b\\c";
   private static final String ACCESS_KEY = "B5D0A4A1E1F24C3D9A8F7E6D5C4B3A29";
 
   @TempDir Path dir;
@@ -70,6 +71,10 @@ class SystemEndToEndTest {
             "/device_sensor_data/%s/2CF7F1C0441000A3/1/vs/4116".formatted(ORG),
             "{\"value\":true,\"timestamp\":1759186369000}");
         expected.put("2CF7F1C0441000A3|1|vs|4116", 1.0);
+        // A label value that must be escaped for the page to parse (brokers refuse newlines).
+        gateway.publish(
+            "/device_sensor_data/%s/%s/1/vs/4097".formatted(ORG, HOSTILE_EUI), "{\"value\":2.5}");
+        expected.put(HOSTILE_EUI + "|1|vs|4097", 2.5);
       }
 
       String metricsUrl = "http://127.0.0.1:" + exporter.httpPort() + "/metrics";
@@ -79,7 +84,7 @@ class SystemEndToEndTest {
           () -> expected.size() == countMeasurements(Http.get(metricsUrl).body()));
       String page = Http.get(metricsUrl).body();
       for (Map.Entry<String, Double> series : expected.entrySet()) {
-        String[] labels = series.getKey().split("\\|");
+        String[] labels = series.getKey().split("\\|", -1);
         assertEquals(
             series.getValue(),
             MetricsText.value(
@@ -132,6 +137,10 @@ class SystemEndToEndTest {
                         == expected.size());
         assertFalse(
             prometheus.query("sensecap_measurement_value{measurement_id=\"4116\"} == 1").isEmpty());
+        assertFalse(
+            prometheus
+                .query("sensecap_measurement_value{device_eui=\"a\\\"b\\\\c\"} == 2.5")
+                .isEmpty());
       }
     }
   }

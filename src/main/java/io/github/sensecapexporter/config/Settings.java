@@ -167,7 +167,7 @@ public record Settings(
   }
 
   private static Secret accessKey(Config config, boolean demoMode) {
-    String inline = config.getString(ROOT + ".access-key");
+    String inline = config.getString(ROOT + ".access-key").strip();
     String file = config.getString(ROOT + ".access-key-file").strip();
     if (!inline.isEmpty() && !file.isEmpty()) {
       throw new SettingsException(
@@ -274,23 +274,45 @@ public record Settings(
       throw new SettingsException(key, "is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!url.contains("://")) {
+      throw new SettingsException(key, "has no scheme; use tcp://, ssl://, ws:// or wss://");
+    }
     if (!SCHEMES.contains(scheme)) {
       throw new SettingsException(
           key, "has scheme '" + scheme + "'; use tcp://, ssl://, ws:// or wss://");
     }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+    if (uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty()) {
       throw new SettingsException(key, "has no host");
     }
-    if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
-      throw new SettingsException(key, "has port " + uri.getPort() + ", outside 1-65535");
+    if (uri.getRawAuthority().contains("@")) {
+      throw new SettingsException(key, "must not hold credentials; use sensecap.access-key");
+    }
+    // java.net.URI leaves host names with '_' (common in Compose) unparsed; Paho accepts them.
+    String authority = uri.getRawAuthority();
+    int colon = authority.lastIndexOf(':');
+    boolean hasPort = authority.startsWith("[") ? colon > authority.indexOf(']') : colon >= 0;
+    if ((hasPort ? authority.substring(0, colon) : authority).isEmpty()) {
+      throw new SettingsException(key, "has no host");
+    }
+    if (hasPort) {
+      String port = authority.substring(colon + 1);
+      long number;
+      try {
+        number = Long.parseLong(port);
+      } catch (NumberFormatException e) {
+        throw new SettingsException(key, "has port '" + port + "', not a number");
+      }
+      if (number < 1 || number > 65_535) {
+        throw new SettingsException(key, "has port " + number + ", outside 1-65535");
+      }
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new SettingsException(key, "takes no query or fragment");
     }
     if ((scheme.equals("tcp") || scheme.equals("ssl"))
         && uri.getRawPath() != null
         && !uri.getRawPath().isEmpty()) {
       throw new SettingsException(key, "takes no path with " + scheme + "://");
-    }
-    if (uri.getUserInfo() != null) {
-      throw new SettingsException(key, "must not hold credentials; use sensecap.access-key");
     }
   }
 

@@ -47,7 +47,9 @@ public final class HttpEndpoint implements AutoCloseable {
       String host, int port, CollectorRegistry registry, BooleanSupplier ready, String version)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    HTTPServer.HTTPMetricHandler metrics = new HTTPServer.HTTPMetricHandler(registry);
+    // _created samples would double every counter on the page for a value no dashboard uses.
+    HTTPServer.HTTPMetricHandler metrics =
+        new HTTPServer.HTTPMetricHandler(registry, () -> name -> !name.endsWith("_created"));
     byte[] landing = LANDING_PAGE.formatted(version).getBytes(StandardCharsets.UTF_8);
     server.createContext(
         "/",

@@ -18,8 +18,34 @@ public final class LogSetup {
 
   private LogSetup() {}
 
+  /**
+   * Keeps logging alive during shutdown. The JDK's LogManager resets every logger from a shutdown
+   * hook of its own, racing ours, so "shutting down" and "disconnected" lines would be lost. Main
+   * installs this manager before any logger exists.
+   */
+  public static final class ShutdownSafeLogManager extends LogManager {
+    @Override
+    public void reset() {
+      // Only configure() below resets the loggers.
+    }
+
+    private void resetNow() {
+      super.reset();
+    }
+  }
+
+  /** Installs {@link ShutdownSafeLogManager}; must run before the first logger is created. */
+  public static void installLogManager() {
+    System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+  }
+
   public static void configure(Level level) {
-    LogManager.getLogManager().reset();
+    LogManager manager = LogManager.getLogManager();
+    if (manager instanceof ShutdownSafeLogManager safe) {
+      safe.resetNow();
+    } else {
+      manager.reset();
+    }
     Logger root = Logger.getLogger("");
     Handler handler = new ConsoleHandler(); // writes to System.err
     handler.setFormatter(new OneLineFormatter());

@@ -2,7 +2,6 @@ package io.github.sensecapexporter.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -10,9 +9,6 @@ import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.MutableClock;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.common.TextFormat;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -139,17 +135,6 @@ class SenseCapCollectorTest {
 
   @Nested
   class Exposition {
-    @Test
-    void escapesQuotesBackslashesAndNewlinesInLabelValues() throws IOException {
-      store.update(
-          new SeriesKey(Topic.Kind.MEASUREMENT, "a\"b\\c\nd", "1", "vs", "4097"), 1, 1_000);
-      StringWriter text = new StringWriter();
-      TextFormat.write004(text, registry.metricFamilySamples());
-      assertTrue(
-          text.toString().contains("device_eui=\"a\\\"b\\\\c\\nd\""),
-          () -> "escaped label not found in:\n" + text);
-    }
-
     @Test
     void givesNoSampleTimestamps() {
       store.update(new SeriesKey(Topic.Kind.MEASUREMENT, DEVICE, "1", "vs", "4097"), 23.5, 1_000);

@@ -135,6 +135,12 @@ class SettingsTest {
     }
 
     @Test
+    void acceptsHostNamesWithUnderscoresAsComposeUsesThem() {
+      Settings settings = load(MINIMAL + "sensecap.mqtt.url = \"tcp://sensecap_broker:1883\"");
+      assertEquals("tcp://sensecap_broker:1883", settings.mqtt().url());
+    }
+
+    @Test
     void toStringNeverContainsTheAccessKey() {
       Settings settings = load(MINIMAL);
       String text = settings.toString();
@@ -272,6 +278,14 @@ class SettingsTest {
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"localhost\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:70000\""),
+          Arguments.of(
+              "sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:99999999999\""),
+          Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://my_broker:x\""),
+          Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:1883?x=1\""),
+          Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:1883#f\""),
+          Arguments.of(
+              "sensecap.access-key",
+              "sensecap.org-id = \"521853156991\"\nsensecap.access-key = \"   \""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:0\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:1883/mqtt\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"ssl://h:8883/x\""),

@@ -1,0 +1,229 @@
+package io.github.sensecapexporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.Http;
+import io.github.sensecapexporter.testing.MetricsText;
+import io.github.sensecapexporter.testing.SystemTools;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as a user runs it: its command line, exit codes, output and signals. */
+class JarIT {
+  private static final Path JAR =
+      Path.of(System.getProperty("exporter.jar", "target/sensecap-exporter.jar"));
+  private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+  private static final int DEMO_DEVICES = 9;
+  private static final String SECRET = "S3CRET-ACCESS-KEY-7f1c2d";
+
+  @TempDir Path dir;
+
+  private Process start(List<String> jvmOptions, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(JAVA));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectError(dir.resolve("stderr").toFile())
+            .redirectOutput(dir.resolve("stdout").toFile());
+    builder.environment().remove("SENSECAP_ORG_ID");
+    builder.environment().remove("SENSECAP_ACCESS_KEY");
+    builder.environment().remove("SENSECAP_ACCESS_KEY_FILE");
+    return builder.start();
+  }
+
+  private int runToEnd(List<String> jvmOptions, String... args) throws Exception {
+    Process process = start(jvmOptions, args);
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "did not exit");
+    return process.exitValue();
+  }
+
+  private String stdout() throws IOException {
+    return Files.readString(dir.resolve("stdout"));
+  }
+
+  private String stderr() throws IOException {
+    return Files.readString(dir.resolve("stderr"));
+  }
+
+  @Nested
+  class CommandLine {
+    @Test
+    void printsTheVersion() throws Exception {
+      assertEquals(0, runToEnd(List.of(), "--version"));
+      assertTrue(stdout().startsWith("sensecap-exporter "), stdout());
+      assertFalse(stdout().contains("unknown"), stdout());
+    }
+
+    @Test
+    void printsHelp() throws Exception {
+      assertEquals(0, runToEnd(List.of(), "--help"));
+      assertTrue(stdout().contains("--demo"), stdout());
+    }
+
+    @Test
+    void rejectsAnUnknownArgumentWithExitCode2() throws Exception {
+      assertEquals(2, runToEnd(List.of(), "--verbose"));
+      assertTrue(stderr().startsWith("sensecap-exporter: unknown argument: --verbose"), stderr());
+    }
+  }
+
+  @Nested
+  class BadConfiguration {
+    @Test
+    void stopsWithOneLineNamingTheKeyAndExitCode2() throws Exception {
+      int exit =
+          runToEnd(
+              List.of(
+                  "-Dsensecap.org-id=521853156991",
+                  "-Dsensecap.access-key=" + SECRET,
+                  "-Dsensecap.mqtt.qos=3"));
+      assertEquals(2, exit);
+      assertEquals(
+          "sensecap-exporter: configuration error: sensecap.mqtt.qos: must be 0, 1 or 2, not 3",
+          stderr().strip());
+      assertFalse(stderr().contains(SECRET));
+    }
+
+    @Test
+    void namesTheMissingOrganisation() throws Exception {
+      assertEquals(2, runToEnd(List.of("-Dsensecap.access-key=" + SECRET)));
+      assertTrue(
+          stderr()
+              .startsWith("sensecap-exporter: configuration error: sensecap.org-id: is required"),
+          stderr());
+      assertEquals(1, stderr().strip().lines().count(), stderr());
+    }
+
+    @Test
+    void namesTheKeyInABadConfigFile() throws Exception {
+      Path config = dir.resolve("bad.conf");
+      Files.writeString(config, "sensecap.series.expire-after = -5m\n");
+      assertEquals(
+          2,
+          runToEnd(
+              List.of("-Dsensecap.org-id=1", "-Dsensecap.access-key=" + SECRET),
+              "--config",
+              config.toString()));
+      assertTrue(
+          stderr()
+              .startsWith("sensecap-exporter: configuration error: sensecap.series.expire-after:"),
+          stderr());
+    }
+  }
+
+  @Nested
+  class Demo {
+    @Test
+    void servesTheFleetWithin15SecondsAndExitsZeroOnSigterm() throws Exception {
+      long started = System.nanoTime();
+      Process process = start(List.of("-Dsensecap.http.port=0"), "--demo");
+      String metricsUrl = awaitPrintedUrl(process);
+      Await.until(
+          Duration.ofSeconds(15).minusNanos(System.nanoTime() - started),
+          "the demo fleet on " + metricsUrl,
+          () -> {
+            String page = Http.get(metricsUrl).body();
+            return devicesIn(page, "sensecap_measurement_value{") == DEMO_DEVICES
+                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES;
+          });
+      String page = Http.get(metricsUrl).body();
+      assertEquals(1.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
+
+      process.destroy(); // SIGTERM
+      assertTrue(process.waitFor(10, TimeUnit.SECONDS), "did not stop within 10 s of SIGTERM");
+      assertEquals(0, process.exitValue(), stderr());
+      assertTrue(stderr().contains("disconnected from"), stderr());
+    }
+
+    private String awaitPrintedUrl(Process process) throws Exception {
+      try (BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(
+                  Files.newInputStream(dir.resolve("stdout")), StandardCharsets.UTF_8))) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+          String line = out.readLine();
+          if (line == null) {
+            assertTrue(process.isAlive(), () -> "demo exited: " + stderrQuietly());
+            Thread.sleep(50);
+            continue;
+          }
+          int start = line.indexOf("http://");
+          if (start >= 0) {
+            return line.substring(start, line.indexOf(' ', start));
+          }
+        }
+      }
+      throw new AssertionError("the demo printed no URL: " + stderrQuietly());
+    }
+  }
+
+  @Nested
+  class Secrets {
+    @Test
+    void theAccessKeyAppearsInNoLogAndNotOnMetrics() throws Exception {
+      int port = SystemTools.freePort();
+      Process process =
+          start(
+              List.of(
+                  "-Dsensecap.org-id=521853156991",
+                  "-Dsensecap.access-key=" + SECRET,
+                  "-Dsensecap.mqtt.url=tcp://127.0.0.1:" + SystemTools.freePort(),
+                  "-Dsensecap.mqtt.initial-reconnect-delay=100ms",
+                  "-Dsensecap.log.level=TRACE",
+                  "-Dsensecap.http.port=" + port));
+      String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+      Await.until(
+          Duration.ofSeconds(20),
+          "several failed connection attempts",
+          () ->
+              MetricsText.value(
+                      Http.get(metricsUrl).body(),
+                      "sensecap_exporter_mqtt_connection_attempts_total")
+                  >= 3);
+      String page = Http.get(metricsUrl).body();
+      process.destroy();
+      assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+      assertFalse(page.contains(SECRET));
+      assertFalse(stderr().contains(SECRET), "the access key is in the log");
+      assertFalse(stdout().contains(SECRET));
+      assertTrue(stderr().contains("cannot connect to"), stderr());
+    }
+  }
+
+  private String stderrQuietly() {
+    try {
+      return stderr();
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  /** How many distinct device EUIs the samples starting with {@code prefix} name. */
+  private static long devicesIn(String page, String prefix) {
+    return page.lines()
+        .filter(line -> line.startsWith(prefix))
+        .map(
+            line ->
+                line.substring(
+                    line.indexOf("device_eui=\"") + 12, line.indexOf("device_eui=\"") + 28))
+        .distinct()
+        .count();
+  }
+}

@@ -1,0 +1,98 @@
+package io.github.sensecapexporter.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sensecapexporter.collector.MeasurementCatalogue;
+import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.store.SeriesKey;
+import io.github.sensecapexporter.store.SeriesStore;
+import io.github.sensecapexporter.testing.Http;
+import io.github.sensecapexporter.testing.MetricsText;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class HttpEndpointTest {
+  private final CollectorRegistry registry = new CollectorRegistry();
+  private final SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(1), 10);
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private HttpEndpoint endpoint;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
+    endpoint = HttpEndpoint.start("127.0.0.1", 0, registry, ready::get, "1.2.3");
+  }
+
+  @AfterEach
+  void tearDown() {
+    endpoint.close();
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + endpoint.port() + path;
+  }
+
+  @Nested
+  class Metrics {
+    @Test
+    void escapesQuotesBackslashesAndNewlinesInLabelValues() {
+      String hostile = "a\"b\\c\nd";
+      store.update(new SeriesKey(Topic.Kind.MEASUREMENT, hostile, "1", "vs", "4097"), 1, 1_000);
+      String page = Http.get(url("/metrics")).body();
+      assertTrue(page.contains("device_eui=\"a\\\"b\\\\c\\nd\""), page);
+      assertEquals(
+          1.0,
+          MetricsText.value(
+              page,
+              "sensecap_measurement_value",
+              MetricsText.measurement(hostile, "1", "vs", "4097")));
+    }
+
+    @Test
+    void leavesOutCreatedSamples() {
+      Counter.build().name("some_events_total").help("Events.").register(registry).inc();
+      String page = Http.get(url("/metrics")).body();
+      assertEquals(1.0, MetricsText.value(page, "some_events_total"));
+      assertTrue(!page.contains("_created"), page);
+    }
+  }
+
+  @Nested
+  class Ready {
+    @Test
+    void followsTheReadinessOfTheSubscription() {
+      assertEquals(503, Http.get(url("/-/ready")).statusCode());
+      ready.set(true);
+      assertEquals(200, Http.get(url("/-/ready")).statusCode());
+    }
+
+    @Test
+    void healthyDoesNotDependOnTheBroker() {
+      assertEquals(200, Http.get(url("/-/healthy")).statusCode());
+    }
+  }
+
+  @Nested
+  class LandingPage {
+    @Test
+    void namesTheVersionAndLinksEveryEndpoint() {
+      HttpResponse<String> page = Http.get(url("/"));
+      assertEquals(200, page.statusCode());
+      assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+      for (String link :
+          new String[] {"href=\"metrics\"", "href=\"-/healthy\"", "href=\"-/ready\"", "1.2.3"}) {
+        assertTrue(page.body().contains(link), link);
+      }
+    }
+  }
+}
