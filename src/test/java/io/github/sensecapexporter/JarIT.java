@@ -203,7 +203,15 @@ class JarIT {
       assertFalse(page.contains(SECRET));
       assertFalse(stderr().contains(SECRET), "the access key is in the log");
       assertFalse(stdout().contains(SECRET));
-      assertTrue(stderr().contains("cannot connect to"), stderr());
+      // Logged once as a state change; the retries that follow go to DEBUG.
+      assertEquals(
+          1,
+          stderr()
+              .lines()
+              .filter(line -> line.contains("WARN") && line.contains("cannot connect to"))
+              .count(),
+          stderr());
+      assertTrue(stderr().contains("DEBUG MqttSubscriber: cannot connect to"), stderr());
     }
   }
 

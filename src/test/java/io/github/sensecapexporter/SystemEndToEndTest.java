@@ -145,6 +145,31 @@ class SystemEndToEndTest {
     }
   }
 
+  @Test
+  void retriesARefusedLoginUntilTheBrokerAcceptsTheKey() throws Exception {
+    Files.createDirectories(dir.resolve("mosquitto"));
+    try (Mosquitto mosquitto =
+            Mosquitto.start(dir.resolve("mosquitto"), "org-" + ORG, "an-older-access-key");
+        Exporter exporter = startExporter(mosquitto.url())) {
+      String metricsUrl = "http://127.0.0.1:" + exporter.httpPort() + "/metrics";
+      Await.until(
+          TIMEOUT,
+          "three refused logins",
+          () ->
+              MetricsText.value(
+                      Http.get(metricsUrl).body(),
+                      "sensecap_exporter_mqtt_connection_attempts_total")
+                  >= 3);
+      assertEquals(
+          0.0, MetricsText.value(Http.get(metricsUrl).body(), "sensecap_exporter_mqtt_connected"));
+
+      mosquitto.changePassword("org-" + ORG, ACCESS_KEY);
+      Await.until(TIMEOUT, "connected once the broker accepts the key", exporter::isReady);
+      assertEquals(
+          1.0, MetricsText.value(Http.get(metricsUrl).body(), "sensecap_exporter_mqtt_connected"));
+    }
+  }
+
   private Exporter startExporter(String url) throws Exception {
     Settings settings = TestSettings.forBroker(url, "sensecap.access-key", ACCESS_KEY);
     return Exporter.start(settings, Clock.systemUTC());

@@ -5,8 +5,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Debian's mosquitto on loopback, with a password file, started and stopped by a test. */
 public final class Mosquitto implements AutoCloseable {
@@ -24,18 +22,10 @@ public final class Mosquitto implements AutoCloseable {
    */
   public static Mosquitto start(Path dir, String... credentials) throws Exception {
     Path binary = SystemTools.require("mosquitto");
-    Path passwd = SystemTools.require("mosquitto_passwd");
     Path passwordFile = dir.resolve("passwd");
+    Files.writeString(passwordFile, "");
     for (int i = 0; i + 1 < credentials.length; i += 2) {
-      List<String> command = new ArrayList<>(List.of(passwd.toString()));
-      if (i == 0) {
-        command.add("-c");
-      }
-      command.addAll(List.of("-b", passwordFile.toString(), credentials[i], credentials[i + 1]));
-      SystemTools.Result result = SystemTools.run(dir, null, command.toArray(new String[0]));
-      if (result.exitCode() != 0) {
-        throw new IllegalStateException("mosquitto_passwd failed: " + result.output());
-      }
+      setPassword(passwordFile, credentials[i], credentials[i + 1]);
     }
     Mosquitto mosquitto = new Mosquitto(dir, SystemTools.freePort());
     Files.writeString(
@@ -69,6 +59,33 @@ public final class Mosquitto implements AutoCloseable {
       return socket.isConnected();
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  private static void setPassword(Path passwordFile, String user, String password)
+      throws Exception {
+    Path passwd = SystemTools.require("mosquitto_passwd");
+    SystemTools.Result result =
+        SystemTools.run(
+            passwordFile.getParent(),
+            null,
+            passwd.toString(),
+            "-b",
+            passwordFile.toString(),
+            user,
+            password);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("mosquitto_passwd failed: " + result.output());
+    }
+  }
+
+  /** Changes a user's password and makes the running broker reload its password file (SIGHUP). */
+  public void changePassword(String user, String password) throws Exception {
+    setPassword(dir.resolve("passwd"), user, password);
+    SystemTools.Result result =
+        SystemTools.run(dir, null, "kill", "-HUP", Long.toString(process.pid()));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("kill -HUP failed: " + result.output());
     }
   }
 
