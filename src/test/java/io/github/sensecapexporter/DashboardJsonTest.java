@@ -1,0 +1,725 @@
+package io.github.sensecapexporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Grafana dashboards under {@code grafana/dashboards} and the provisioning under {@code
+ * grafana/provisioning}: JSON Grafana 11 imports, reaching Prometheus only through the dashboard's
+ * own {@code datasource} variable, and PromQL that keeps exporters and rate windows apart.
+ */
+class DashboardJsonTest {
+  static final Path GRAFANA = Path.of("grafana");
+  static final Path DASHBOARDS = GRAFANA.resolve("dashboards");
+  static final List<String> FILES =
+      List.of("fleet-overview.json", "device-detail.json", "exporter-health.json");
+
+  static final String PROVISIONED_UID = "sensecap-prometheus";
+  static final String PROVISIONED_NAME = "Prometheus";
+  static final String DATASOURCE_VARIABLE = "${datasource}";
+
+  static Stream<String> files() {
+    return FILES.stream();
+  }
+
+  static JsonObject load(String file) throws IOException {
+    return parseStrict(Files.readString(DASHBOARDS.resolve(file), StandardCharsets.UTF_8))
+        .getAsJsonObject();
+  }
+
+  /** Parses strict RFC 8259 JSON: no comments, no trailing commas, nothing after the value. */
+  static JsonElement parseStrict(String text) throws IOException {
+    if (text.isBlank()) {
+      // Gson reads an empty document as JsonNull.
+      throw new JsonParseException("empty document");
+    }
+    try (JsonReader reader = new JsonReader(new StringReader(text))) {
+      reader.setStrictness(Strictness.STRICT);
+      JsonElement element = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonParseException("content after the JSON value");
+      }
+      return element;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- checks
+
+  /** Every problem {@code dashboard} has, one line each; empty when it is fine. */
+  static List<String> problems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    problems.addAll(schemaProblems(dashboard));
+    problems.addAll(panelIdProblems(dashboard));
+    problems.addAll(datasourceReferenceProblems(dashboard));
+    problems.addAll(datasourceVariableProblems(dashboard));
+    problems.addAll(rateIntervalProblems(dashboard));
+    problems.addAll(provisionedDatasourceProblems(dashboard));
+    problems.addAll(jobFilterProblems(dashboard));
+    problems.addAll(linkProblems(dashboard));
+    return problems;
+  }
+
+  static List<String> schemaProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    JsonElement version = dashboard.get("schemaVersion");
+    if (!isNumber(version)) {
+      problems.add("schemaVersion missing");
+    } else if (version.getAsInt() < 36) {
+      problems.add("schemaVersion " + version + " < 36");
+    }
+    String uid = string(dashboard, "uid");
+    if (uid == null || uid.isBlank()) {
+      problems.add("uid missing");
+    }
+    return problems;
+  }
+
+  static List<String> panelIdProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    Set<Integer> seen = new HashSet<>();
+    for (JsonObject panel : panels(dashboard)) {
+      JsonElement id = panel.get("id");
+      if (!isNumber(id)) {
+        problems.add("panel '" + string(panel, "title") + "' has no numeric id");
+      } else if (!seen.add(id.getAsInt())) {
+        problems.add("panel id " + id + " used twice ('" + string(panel, "title") + "')");
+      }
+    }
+    return problems;
+  }
+
+  static List<String> datasourceReferenceProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    for (JsonObject panel : panels(dashboard)) {
+      String title = string(panel, "title");
+      if (!isDatasourceVariable(panel.get("datasource"))) {
+        problems.add("panel '" + title + "' datasource is " + panel.get("datasource"));
+      }
+      for (JsonObject target : objects(panel.get("targets"))) {
+        if (!isDatasourceVariable(target.get("datasource"))) {
+          problems.add(
+              "panel '"
+                  + title
+                  + "' target "
+                  + string(target, "refId")
+                  + " datasource is "
+                  + target.get("datasource"));
+        }
+      }
+    }
+    for (JsonObject variable : variables(dashboard)) {
+      if ("query".equals(string(variable, "type"))
+          && !isDatasourceVariable(variable.get("datasource"))) {
+        problems.add(
+            "variable "
+                + string(variable, "name")
+                + " datasource is "
+                + variable.get("datasource"));
+      }
+    }
+    return problems;
+  }
+
+  static List<String> datasourceVariableProblems(JsonObject dashboard) {
+    for (JsonObject variable : variables(dashboard)) {
+      if ("datasource".equals(string(variable, "name"))
+          && "datasource".equals(string(variable, "type"))
+          && "prometheus".equals(string(variable, "query"))) {
+        return List.of();
+      }
+    }
+    return List.of("no templating variable 'datasource' of type datasource for prometheus");
+  }
+
+  private static final Pattern RANGE = Pattern.compile("\\[([^\\]]*)]");
+  private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+
+  /**
+   * Every string holding {@code rate(} or {@code increase(} (expressions, variable queries) must
+   * use {@code $__rate_interval}, and every range in it must be exactly that.
+   */
+  static List<String> rateIntervalProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    forEachString(
+        dashboard,
+        s -> {
+          if (!s.contains("rate(") && !s.contains("increase(")) {
+            return;
+          }
+          if (!s.contains("$__rate_interval") && !s.contains("${__rate_interval}")) {
+            problems.add("rate/increase without $__rate_interval: " + s);
+            return;
+          }
+          Matcher range = RANGE.matcher(QUOTED.matcher(s).replaceAll("\"\""));
+          while (range.find()) {
+            String window = range.group(1).trim();
+            if (!window.equals("$__rate_interval") && !window.equals("${__rate_interval}")) {
+              problems.add("range [" + window + "] instead of [$__rate_interval]: " + s);
+            }
+          }
+        });
+    return problems;
+  }
+
+  /** The provisioned datasource is never named: not its uid anywhere, not its name as a source. */
+  static List<String> provisionedDatasourceProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    forEachString(
+        dashboard,
+        s -> {
+          if (s.equals(PROVISIONED_UID)) {
+            problems.add("hard-coded datasource uid " + PROVISIONED_UID);
+          }
+        });
+    forEachMember(
+        dashboard,
+        (name, value) -> {
+          boolean datasourceLike =
+              name.equals("datasource") || name.equals("uid") || name.equals("current");
+          if (!datasourceLike) {
+            return;
+          }
+          List<String> strings = new ArrayList<>();
+          forEachString(value, strings::add);
+          if (strings.contains(PROVISIONED_NAME)) {
+            problems.add("datasource named '" + PROVISIONED_NAME + "' in " + name + ": " + value);
+          }
+          if (name.equals("datasource") && value.isJsonPrimitive()) {
+            problems.add("datasource given by name: " + value);
+          }
+        });
+    return problems;
+  }
+
+  private static final Pattern SELECTOR =
+      Pattern.compile(
+          "(?<![\\w:])(sensecap[_:][\\w:]*|jvm_\\w+|process_\\w+|scrape_\\w+|up)(?![\\w:])"
+              + "(\\s*\\{([^}]*)})?");
+
+  /** Every selector of the exporter's series (and its scrape's) filters {@code job=~"$job"}. */
+  static List<String> jobFilterProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> expressions = new LinkedHashMap<>();
+    for (JsonObject panel : panels(dashboard)) {
+      for (JsonObject target : objects(panel.get("targets"))) {
+        String expr = string(target, "expr");
+        if (expr != null) {
+          expressions.put(
+              "panel '" + string(panel, "title") + "' target " + string(target, "refId"), expr);
+        }
+      }
+    }
+    for (JsonObject variable : variables(dashboard)) {
+      if ("query".equals(string(variable, "type")) && !"job".equals(string(variable, "name"))) {
+        expressions.put("variable " + string(variable, "name"), variableQuery(variable));
+      }
+    }
+    expressions.forEach(
+        (origin, expr) -> {
+          Matcher selector = SELECTOR.matcher(expr == null ? "" : expr);
+          while (selector.find()) {
+            String matchers = selector.group(3);
+            if (matchers == null || !matchers.contains("job=~\"$job\"")) {
+              problems.add(origin + ": " + selector.group(1) + " without job=~\"$job\": " + expr);
+            }
+          }
+        });
+    return problems;
+  }
+
+  static List<String> linkProblems(JsonObject dashboard) {
+    if (!strings(dashboard.get("tags")).contains("sensecap")) {
+      return List.of("not tagged sensecap");
+    }
+    for (JsonObject link : objects(dashboard.get("links"))) {
+      if ("dashboards".equals(string(link, "type"))
+          && strings(link.get("tags")).contains("sensecap")) {
+        return List.of();
+      }
+    }
+    return List.of("no link to the dashboards tagged sensecap");
+  }
+
+  static List<String> duplicateUids(Map<String, JsonObject> dashboards) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> fileByUid = new HashMap<>();
+    dashboards.forEach(
+        (file, dashboard) -> {
+          String uid = string(dashboard, "uid");
+          String other = fileByUid.putIfAbsent(uid, file);
+          if (other != null) {
+            problems.add("uid " + uid + " in both " + other + " and " + file);
+          }
+        });
+    return problems;
+  }
+
+  // ------------------------------------------------------------------------------------- tests
+
+  @Nested
+  class EachDashboard {
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void isStrictJsonObject(String file) throws IOException {
+      JsonElement root =
+          parseStrict(Files.readString(DASHBOARDS.resolve(file), StandardCharsets.UTF_8));
+      assertTrue(root.isJsonObject(), file);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void hasSchemaVersionAndUid(String file) throws IOException {
+      assertEquals(List.of(), schemaProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void isImportableAsNew(String file) throws IOException {
+      JsonObject dashboard = load(file);
+      assertTrue(dashboard.has("id") && dashboard.get("id").isJsonNull(), "\"id\": null");
+      assertTrue(dashboard.has("title"), "title");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void hasUniquePanelIds(String file) throws IOException {
+      assertEquals(List.of(), panelIdProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void reachesPrometheusOnlyThroughTheDatasourceVariable(String file) throws IOException {
+      assertEquals(List.of(), datasourceReferenceProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void hasTheDatasourceVariable(String file) throws IOException {
+      assertEquals(List.of(), datasourceVariableProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void ratesUseTheRateInterval(String file) throws IOException {
+      assertEquals(List.of(), rateIntervalProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void neverNamesTheProvisionedDatasource(String file) throws IOException {
+      assertEquals(List.of(), provisionedDatasourceProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void filtersEverySelectorByJob(String file) throws IOException {
+      assertEquals(List.of(), jobFilterProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void linksTheOtherDashboards(String file) throws IOException {
+      assertEquals(List.of(), linkProblems(load(file)));
+    }
+  }
+
+  @Nested
+  class AcrossDashboards {
+    @Test
+    void uidsAreUnique() throws IOException {
+      Map<String, JsonObject> dashboards = new LinkedHashMap<>();
+      for (String file : FILES) {
+        dashboards.put(file, load(file));
+      }
+      assertEquals(List.of(), duplicateUids(dashboards));
+    }
+
+    @Test
+    void everyDashboardFileIsListed() throws IOException {
+      try (Stream<Path> listing = Files.list(DASHBOARDS)) {
+        assertEquals(
+            Set.copyOf(FILES),
+            listing
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.endsWith(".json"))
+                .collect(java.util.stream.Collectors.toSet()));
+      }
+    }
+  }
+
+  @Nested
+  class Provisioning {
+    @Test
+    void datasourceHasTheFixedUid() throws IOException {
+      String yaml =
+          Files.readString(
+              GRAFANA.resolve("provisioning/datasources/prometheus.yml"), StandardCharsets.UTF_8);
+      assertTrue(
+          Pattern.compile("(?m)^\\s*uid:\\s*sensecap-prometheus\\s*$").matcher(yaml).find(),
+          "uid: sensecap-prometheus");
+      assertTrue(
+          Pattern.compile("(?m)^\\s*(- )?name:\\s*Prometheus\\s*$").matcher(yaml).find(), "name");
+      assertTrue(
+          Pattern.compile("(?m)^\\s*url:\\s*http://prometheus:9090\\s*$").matcher(yaml).find(),
+          "url");
+      assertTrue(Pattern.compile("(?m)^\\s*isDefault:\\s*true\\s*$").matcher(yaml).find());
+    }
+
+    @Test
+    void dashboardProviderReadsTheMountedDirectory() throws IOException {
+      String yaml =
+          Files.readString(
+              GRAFANA.resolve("provisioning/dashboards/sensecap.yml"), StandardCharsets.UTF_8);
+      assertTrue(
+          Pattern.compile("(?m)^\\s*path:\\s*/var/lib/grafana/dashboards\\s*$")
+              .matcher(yaml)
+              .find(),
+          "path");
+      assertTrue(Pattern.compile("(?m)^\\s*folder:\\s*SenseCAP\\s*$").matcher(yaml).find());
+      assertTrue(Pattern.compile("(?m)^\\s*type:\\s*file\\s*$").matcher(yaml).find());
+    }
+  }
+
+  /** The checks above find each mistake they are for, in an otherwise good dashboard. */
+  @Nested
+  class ChecksCatchMistakes {
+    private static final String REF = "{\"type\": \"prometheus\", \"uid\": \"${datasource}\"}";
+
+    private JsonObject good() {
+      return JsonParser.parseString(
+              """
+              {
+                "id": null, "uid": "u", "title": "t", "schemaVersion": 39, "tags": ["sensecap"],
+                "links": [{"type": "dashboards", "tags": ["sensecap"]}],
+                "templating": {"list": [
+                  {"type": "datasource", "name": "datasource", "query": "prometheus", "current": {}},
+                  {"type": "query", "name": "job", "datasource": REF,
+                   "query": {"qryType": 1, "query": "label_values(sensecap_exporter_build_info, job)"}},
+                  {"type": "query", "name": "device", "datasource": REF,
+                   "definition": "label_values(sensecap_measurement_value{job=~\\"$job\\"}, device_eui)"}
+                ]},
+                "panels": [
+                  {"id": 1, "type": "row", "title": "r", "datasource": REF, "panels": [
+                    {"id": 2, "type": "timeseries", "title": "in row", "datasource": REF,
+                     "targets": [{"refId": "A", "datasource": REF,
+                                  "expr": "up{job=~\\"$job\\", instance=~\\"[a-z]+\\"}"}]}
+                  ]},
+                  {"id": 3, "type": "timeseries", "title": "rate", "datasource": REF,
+                   "targets": [{"refId": "A", "datasource": REF,
+                     "expr": "sum(rate(sensecap_exporter_messages_received_total{job=~\\"$job\\"}[$__rate_interval]))"}]}
+                ]
+              }
+              """
+                  .replace("REF", REF))
+          .getAsJsonObject();
+    }
+
+    private JsonObject panel(JsonObject dashboard, int index) {
+      return dashboard.getAsJsonArray("panels").get(index).getAsJsonObject();
+    }
+
+    private JsonObject target(JsonObject dashboard, int panel) {
+      return panel(dashboard, panel).getAsJsonArray("targets").get(0).getAsJsonObject();
+    }
+
+    private JsonObject rowChild(JsonObject dashboard) {
+      return panel(dashboard, 0).getAsJsonArray("panels").get(0).getAsJsonObject();
+    }
+
+    private JsonObject variable(JsonObject dashboard, int index) {
+      return variables(dashboard).get(index);
+    }
+
+    @Test
+    void goodDashboardHasNoProblems() {
+      assertEquals(List.of(), problems(good()));
+    }
+
+    private void assertProblem(String expected, Consumer<JsonObject> mistake) {
+      JsonObject dashboard = good();
+      mistake.accept(dashboard);
+      List<String> problems = problems(dashboard);
+      assertTrue(
+          problems.stream().anyMatch(p -> p.contains(expected)),
+          "expected a problem with '" + expected + "', got " + problems);
+    }
+
+    @Test
+    void schemaVersionMissingOrOld() {
+      assertProblem("schemaVersion missing", d -> d.remove("schemaVersion"));
+      assertProblem("< 36", d -> d.addProperty("schemaVersion", 27));
+      assertProblem("uid missing", d -> d.remove("uid"));
+    }
+
+    @Test
+    void panelIdsRepeatedInsideRows() {
+      assertProblem("used twice", d -> rowChild(d).addProperty("id", 3));
+      assertProblem("no numeric id", d -> panel(d, 1).remove("id"));
+    }
+
+    @Test
+    void datasourceOtherThanTheVariable() {
+      assertProblem(
+          "panel 'rate' datasource",
+          d -> panel(d, 1).add("datasource", JsonParser.parseString("{\"uid\":\"abc\"}")));
+      assertProblem("panel 'in row' datasource", d -> rowChild(d).remove("datasource"));
+      assertProblem(
+          "target A datasource",
+          d -> target(d, 1).add("datasource", JsonParser.parseString("{\"type\":\"prometheus\"}")));
+      assertProblem("variable device datasource", d -> variable(d, 2).remove("datasource"));
+      assertProblem(
+          "panel 'r' datasource",
+          d ->
+              panel(d, 0)
+                  .add(
+                      "datasource",
+                      JsonParser.parseString(REF.replace("}\"", "}\", \"extra\": 1"))));
+    }
+
+    @Test
+    void noDatasourceVariable() {
+      assertProblem("no templating variable", d -> variables(d).get(0).addProperty("type", "x"));
+    }
+
+    @Test
+    void rateWithoutRateInterval() {
+      assertProblem(
+          "without $__rate_interval",
+          d -> target(d, 1).addProperty("expr", "rate(m{job=~\"$job\"}[5m])"));
+      assertProblem(
+          "range [5m]",
+          d ->
+              target(d, 1)
+                  .addProperty(
+                      "expr",
+                      "increase(m{job=~\"$job\"}[$__rate_interval]) + rate(n{job=~\"$job\"}[5m])"));
+      assertProblem(
+          "without $__rate_interval",
+          d ->
+              variable(d, 2)
+                  .addProperty("definition", "query_result(rate(m{job=~\"$job\"}[$__interval]))"));
+    }
+
+    @Test
+    void provisionedDatasourceNamed() {
+      assertProblem(
+          "hard-coded datasource uid",
+          d ->
+              target(d, 1)
+                  .add(
+                      "datasource",
+                      JsonParser.parseString(
+                          "{\"type\":\"prometheus\",\"uid\":\"sensecap-prometheus\"}")));
+      assertProblem(
+          "datasource named 'Prometheus'",
+          d ->
+              variable(d, 0)
+                  .add(
+                      "current",
+                      JsonParser.parseString("{\"text\":\"Prometheus\",\"value\":\"x\"}")));
+      assertProblem(
+          "datasource given by name", d -> panel(d, 1).addProperty("datasource", "Prometheus"));
+    }
+
+    @Test
+    void selectorWithoutJobFilter() {
+      assertProblem(
+          "sensecap_measurement_info without",
+          d ->
+              target(d, 1)
+                  .addProperty(
+                      "expr",
+                      "sensecap_measurement_value{job=~\"$job\"} * on (job, instance,"
+                          + " measurement_id) group_left (name, unit) sensecap_measurement_info"));
+      assertProblem(
+          "sensecap:series_limit_usage:ratio without",
+          d ->
+              target(d, 1)
+                  .addProperty("expr", "sensecap:series_limit_usage:ratio{instance=\"a\"}"));
+      assertProblem(
+          "variable device",
+          d ->
+              variable(d, 2)
+                  .addProperty(
+                      "definition", "label_values(sensecap_measurement_value, device_eui)"));
+    }
+
+    @Test
+    void missingLinks() {
+      assertProblem("no link", d -> d.add("links", new JsonArray()));
+      assertProblem("not tagged", d -> d.add("tags", new JsonArray()));
+    }
+
+    @Test
+    void duplicateUidsAcrossFiles() {
+      Map<String, JsonObject> dashboards = new LinkedHashMap<>();
+      dashboards.put("a.json", good());
+      dashboards.put("b.json", good());
+      assertEquals(List.of("uid u in both a.json and b.json"), duplicateUids(dashboards));
+      dashboards.get("b.json").addProperty("uid", "v");
+      assertEquals(List.of(), duplicateUids(dashboards));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "{\"a\": 1,}",
+          "{a: 1}",
+          "{\"a\": 1} // comment",
+          "{\"a\": 1} {\"b\": 2}",
+          "{\"a\": 'x'}",
+          "{\"a\": NaN}",
+          "{\"a\": 1",
+          ""
+        })
+    void invalidJsonIsRejected(String text) {
+      assertThrows(Exception.class, () -> parseStrict(text));
+    }
+
+    @Test
+    void validJsonIsAccepted() throws IOException {
+      assertFalse(parseStrict("{\"a\": [1, \"b\", null]}").getAsJsonObject().isEmpty());
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- JSON
+
+  /** Every panel, rows' collapsed panels included, depth first. */
+  static List<JsonObject> panels(JsonObject dashboard) {
+    List<JsonObject> out = new ArrayList<>();
+    collectPanels(dashboard.get("panels"), out);
+    return out;
+  }
+
+  private static void collectPanels(JsonElement panels, List<JsonObject> out) {
+    for (JsonObject panel : objects(panels)) {
+      out.add(panel);
+      collectPanels(panel.get("panels"), out);
+    }
+  }
+
+  static List<JsonObject> variables(JsonObject dashboard) {
+    JsonElement templating = dashboard.get("templating");
+    return templating != null && templating.isJsonObject()
+        ? objects(templating.getAsJsonObject().get("list"))
+        : List.of();
+  }
+
+  static String variableQuery(JsonObject variable) {
+    JsonElement query = variable.get("query");
+    if (query != null && query.isJsonObject() && string(query.getAsJsonObject(), "query") != null) {
+      return string(query.getAsJsonObject(), "query");
+    }
+    if (query != null && query.isJsonPrimitive() && !query.getAsString().isBlank()) {
+      return query.getAsString();
+    }
+    return string(variable, "definition");
+  }
+
+  static boolean isDatasourceVariable(JsonElement datasource) {
+    if (datasource == null || !datasource.isJsonObject()) {
+      return false;
+    }
+    JsonObject object = datasource.getAsJsonObject();
+    return object.size() == 2
+        && "prometheus".equals(string(object, "type"))
+        && DATASOURCE_VARIABLE.equals(string(object, "uid"));
+  }
+
+  static List<JsonObject> objects(JsonElement array) {
+    List<JsonObject> out = new ArrayList<>();
+    if (array != null && array.isJsonArray()) {
+      for (JsonElement element : array.getAsJsonArray()) {
+        if (element.isJsonObject()) {
+          out.add(element.getAsJsonObject());
+        }
+      }
+    }
+    return out;
+  }
+
+  static List<String> strings(JsonElement array) {
+    List<String> out = new ArrayList<>();
+    if (array != null && array.isJsonArray()) {
+      for (JsonElement element : array.getAsJsonArray()) {
+        if (element.isJsonPrimitive()) {
+          out.add(element.getAsString());
+        }
+      }
+    }
+    return out;
+  }
+
+  static String string(JsonObject object, String member) {
+    JsonElement element = object.get(member);
+    return element != null && element.isJsonPrimitive() ? element.getAsString() : null;
+  }
+
+  static boolean isNumber(JsonElement element) {
+    return element != null && element.isJsonPrimitive() && element.getAsJsonPrimitive().isNumber();
+  }
+
+  static void forEachString(JsonElement element, Consumer<String> action) {
+    if (element == null) {
+      return;
+    }
+    if (element.isJsonPrimitive()) {
+      JsonPrimitive primitive = element.getAsJsonPrimitive();
+      if (primitive.isString()) {
+        action.accept(primitive.getAsString());
+      }
+    } else if (element.isJsonArray()) {
+      element.getAsJsonArray().forEach(e -> forEachString(e, action));
+    } else if (element.isJsonObject()) {
+      element.getAsJsonObject().entrySet().forEach(e -> forEachString(e.getValue(), action));
+    }
+  }
+
+  static void forEachMember(
+      JsonElement element, java.util.function.BiConsumer<String, JsonElement> action) {
+    if (element == null) {
+      return;
+    }
+    if (element.isJsonArray()) {
+      element.getAsJsonArray().forEach(e -> forEachMember(e, action));
+    } else if (element.isJsonObject()) {
+      for (Map.Entry<String, JsonElement> e : element.getAsJsonObject().entrySet()) {
+        action.accept(e.getKey(), e.getValue());
+        forEachMember(e.getValue(), action);
+      }
+    }
+  }
+}
