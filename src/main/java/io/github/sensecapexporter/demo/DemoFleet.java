@@ -18,12 +18,16 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 /**
  * A simulated SenseCAP fleet that publishes on OpenStream's topics over real MQTT: values drift
  * with the time of day, and the fleet shows the feed's quirks (both fifth-level forms, values as
- * strings, a boolean, a non-numeric scan, battery events and late readings that arrive out of
- * order).
+ * strings, a boolean, a non-numeric scan, battery and uplink-interval status events, and late
+ * readings that arrive out of order).
  */
 public final class DemoFleet implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DemoFleet.class.getName());
   private static final int BATTERY_EVERY_TICKS = 12;
+
+  /** The data collection interval the devices report (status 3900), as real sensors' default. */
+  private static final int UPLINK_MINUTES = 60;
+
   private static final int LATE_READING_EVERY_TICKS = 4;
   private static final long LATE_BY_MILLIS = Duration.ofMinutes(30).toMillis();
 
@@ -101,6 +105,7 @@ public final class DemoFleet implements AutoCloseable {
           // Batteries drain slowly; the third sensor is nearly flat on purpose.
           double battery = Math.max(1, device.battery() - tick / 1000.0);
           publish(statusTopic(device, "3000"), body(format(battery, 0), now));
+          publish(statusTopic(device, "3900"), body(Integer.toString(UPLINK_MINUTES), now));
         }
       }
       if (tick % LATE_READING_EVERY_TICKS == LATE_READING_EVERY_TICKS - 1) {

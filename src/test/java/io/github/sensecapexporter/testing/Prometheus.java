@@ -26,8 +26,12 @@ public final class Prometheus implements AutoCloseable {
 
   /** Starts Prometheus with {@code config} (a prometheus.yml), in {@code dir}. */
   public static Prometheus start(Path dir, Path config) throws Exception {
+    return start(dir, config, SystemTools.freePort());
+  }
+
+  /** Starts Prometheus on {@code port}, for a configuration that must name its own address. */
+  public static Prometheus start(Path dir, Path config, int port) throws Exception {
     Path binary = SystemTools.require("prometheus");
-    int port = SystemTools.freePort();
     Files.createDirectories(dir.resolve("data"));
     Process process =
         new ProcessBuilder(
@@ -66,6 +70,15 @@ public final class Prometheus implements AutoCloseable {
       throw new AssertionError("query " + promql + " failed: " + body);
     }
     return response.getAsJsonObject("data").getAsJsonArray("result");
+  }
+
+  /** The single value of an instant query that must return exactly one sample. */
+  public double scalar(String promql) {
+    JsonArray result = query(promql);
+    if (result.size() != 1) {
+      throw new AssertionError(promql + " returned " + result);
+    }
+    return result.get(0).getAsJsonObject().getAsJsonArray("value").get(1).getAsDouble();
   }
 
   public String log() {

@@ -1,0 +1,157 @@
+package io.github.sensecapexporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sensecapexporter.testing.SystemTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The files users run around the exporter, checked by the tools that will read them. */
+class MonitoringConfigTest {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+
+  private static SystemTools.Result run(String tool, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(SystemTools.require(tool).toString()));
+    command.addAll(List.of(args));
+    return SystemTools.run(ROOT, null, command.toArray(new String[0]));
+  }
+
+  private static void assertSucceeds(SystemTools.Result result) {
+    assertEquals(0, result.exitCode(), result.output());
+  }
+
+  @Nested
+  class Prometheus {
+    @Test
+    void configIsValidAndLoadsBothRuleFiles() throws Exception {
+      SystemTools.Result result = run("promtool", "check", "config", "prometheus.yml");
+      assertSucceeds(result);
+      assertTrue(result.output().contains("2 rule files found"), result.output());
+    }
+
+    @Test
+    void rulesAreValid() throws Exception {
+      assertSucceeds(
+          run("promtool", "check", "rules", "prometheus/recording.yml", "prometheus/alerts.yml"));
+    }
+
+    @Test
+    void everyAlertPassesItsUnitTests() throws Exception {
+      SystemTools.Result result =
+          run("promtool", "test", "rules", "prometheus/tests/alerts_test.yml");
+      assertSucceeds(result);
+      assertTrue(result.output().contains("SUCCESS"), result.output());
+    }
+
+    @Test
+    void everyAlertIsUnitTested() throws Exception {
+      String alerts = Files.readString(ROOT.resolve("prometheus/alerts.yml"));
+      String tests = Files.readString(ROOT.resolve("prometheus/tests/alerts_test.yml"));
+      for (String line : alerts.split("\n")) {
+        if (line.strip().startsWith("- alert: ")) {
+          String name = line.strip().substring("- alert: ".length());
+          assertTrue(name.startsWith("SenseCAP"), name + " lacks the SenseCAP prefix");
+          assertTrue(tests.contains("alertname: " + name), name + " has no promtool test");
+        }
+      }
+    }
+  }
+
+  @Nested
+  class Alertmanager {
+    @Test
+    void configIsValid() throws Exception {
+      assertSucceeds(run("amtool", "check-config", "alertmanager/alertmanager.yml"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+      "SenseCAPExporterDown, critical, on-call",
+      "SenseCAPDeviceSilent, warning, team",
+      "SenseCAPReadingsOutOfOrder, info, null"
+    })
+    void routesBySeverity(String alert, String severity, String receiver) throws Exception {
+      SystemTools.Result result =
+          run(
+              "amtool",
+              "config",
+              "routes",
+              "test",
+              "--config.file=alertmanager/alertmanager.yml",
+              "alertname=" + alert,
+              "severity=" + severity);
+      assertSucceeds(result);
+      List<String> lines = result.output().lines().filter(l -> !l.startsWith("Warning:")).toList();
+      assertEquals(List.of(receiver), lines, result.output());
+    }
+  }
+
+  @Nested
+  class Compose {
+    @Test
+    void composeFileIsValidForBothProfiles() throws Exception {
+      assertSucceeds(run("docker-compose", "config", "--quiet"));
+      SystemTools.Result demo = run("docker-compose", "--profile", "demo", "config", "--services");
+      assertSucceeds(demo);
+      assertTrue(demo.output().lines().toList().contains("exporter-demo"), demo.output());
+    }
+
+    @Test
+    void everyMountedFileExists() throws Exception {
+      int mounts = 0;
+      for (String line : Files.readAllLines(ROOT.resolve("docker-compose.yml"))) {
+        String item = line.strip();
+        if (item.startsWith("- ./")) {
+          String source = item.substring(2, item.indexOf(':'));
+          assertTrue(Files.exists(ROOT.resolve(source)), source + " is mounted but missing");
+          mounts++;
+        }
+      }
+      assertTrue(mounts >= 5, "found only " + mounts + " mounts");
+    }
+
+    @Test
+    void everyImageIsPinned() throws Exception {
+      List<String> images = new ArrayList<>();
+      for (String line : Files.readAllLines(ROOT.resolve("docker-compose.yml"))) {
+        if (line.strip().startsWith("image: ") && !line.contains("sensecap-exporter:local")) {
+          images.add(line.strip().substring("image: ".length()));
+        }
+      }
+      for (String line : Files.readAllLines(ROOT.resolve("Dockerfile"))) {
+        if (line.startsWith("FROM ")) {
+          images.add(line.split(" ")[1]);
+        }
+      }
+      assertEquals(5, images.size(), images.toString());
+      for (String image : images) {
+        String tag = image.substring(image.lastIndexOf(':') + 1);
+        assertTrue(image.contains(":") && tag.matches(".*\\d.*"), image + " is not pinned");
+        assertFalse(tag.equals("latest"), image);
+      }
+    }
+
+    @Test
+    void theExporterImageRunsAsAnUnprivilegedUser() throws Exception {
+      List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
+      String user =
+          dockerfile.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("");
+      assertFalse(user.isEmpty(), "no USER in Dockerfile");
+      assertFalse(user.contains("root") || user.matches("USER 0(:.*)?"), user);
+    }
+
+    @Test
+    void secretsStayOutOfGit() throws Exception {
+      assertTrue(Files.readAllLines(ROOT.resolve(".gitignore")).contains(".env"));
+      assertTrue(Files.exists(ROOT.resolve(".env.example")));
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.github.sensecapexporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.DashboardQueries;
+import io.github.sensecapexporter.testing.Mosquitto;
+import io.github.sensecapexporter.testing.Prometheus;
+import io.github.sensecapexporter.testing.Publisher;
+import io.github.sensecapexporter.testing.SystemTools;
+import io.github.sensecapexporter.testing.TestSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The monitoring stack as shipped: Debian's mosquitto, the exporter, and Debian's Prometheus
+ * running our own prometheus.yml and rules. Every dashboard query must be valid and return data,
+ * and a silent device must raise its alert.
+ */
+class StackEndToEndTest {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final String ORG = TestSettings.ORG_ID;
+  private static final String ACCESS_KEY = "0F1E2D3C4B5A69788796A5B4C3D2E1F0";
+  private static final String DEVICE = "2CF7F1C04430065C";
+  private static final String DEVICE_WITH_FLAT_BATTERY = "2CF7F1C0443007B2";
+  private static final String SILENT_DEVICE = "2CF7F1C0720004E8";
+
+  @TempDir Path dir;
+
+  @Test
+  void dashboardsQueryRealDataAndASilentDeviceRaisesItsAlert() throws Exception {
+    Files.createDirectories(dir.resolve("mosquitto"));
+    try (Mosquitto mosquitto =
+            Mosquitto.start(
+                dir.resolve("mosquitto"), "org-" + ORG, ACCESS_KEY, "gateway", "gateway-password");
+        Exporter exporter =
+            Exporter.start(
+                TestSettings.forBroker(mosquitto.url(), "sensecap.access-key", ACCESS_KEY),
+                Clock.systemUTC())) {
+      Await.until(TIMEOUT, "exporter subscribed", exporter::isReady);
+      publishFleet(mosquitto.url());
+
+      int prometheusPort = SystemTools.freePort();
+      Path config = ourPrometheusConfig(exporter.httpPort(), prometheusPort);
+      try (Prometheus prometheus =
+          Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
+        Await.until(
+            TIMEOUT,
+            "up{job=\"sensecap\"} == 1 and the recording rules evaluated",
+            () ->
+                prometheus.query("up{job=\"sensecap\"} == 1").size() == 1
+                    && prometheus.query("sensecap:device_silence_threshold_seconds").size() == 4);
+
+        Await.until(
+            TIMEOUT,
+            "SenseCAPDeviceSilent pending or firing for " + SILENT_DEVICE,
+            () ->
+                !prometheus
+                    .query(
+                        "ALERTS{alertname=\"SenseCAPDeviceSilent\", device_eui=\""
+                            + SILENT_DEVICE
+                            + "\"}")
+                    .isEmpty());
+        assertEquals(
+            1,
+            prometheus.query("ALERTS{alertname=\"SenseCAPDeviceSilent\"}").size(),
+            "only one device is silent");
+        Await.until(
+            TIMEOUT,
+            "SenseCAPBatteryLow for " + DEVICE_WITH_FLAT_BATTERY,
+            () ->
+                !prometheus
+                    .query(
+                        "ALERTS{alertname=\"SenseCAPBatteryLow\", device_eui=\""
+                            + DEVICE_WITH_FLAT_BATTERY
+                            + "\"}")
+                    .isEmpty());
+
+        // Counters need two scrapes before rate() has a value.
+        Await.until(
+            TIMEOUT,
+            "a rate over the received counter",
+            () ->
+                !prometheus.query("rate(sensecap_exporter_messages_received_total[2m])").isEmpty());
+        Map<String, String> variables =
+            Map.of(
+                "job", "sensecap",
+                "instance", "127.0.0.1:" + exporter.httpPort(),
+                "device", DEVICE,
+                "channel", "1",
+                "measurement", "4097");
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        try (Stream<Path> dashboards = Files.list(ROOT.resolve("grafana/dashboards"))) {
+          for (Path dashboard : dashboards.sorted().toList()) {
+            for (DashboardQueries.Query query : DashboardQueries.of(dashboard, variables)) {
+              checked++;
+              try {
+                if (prometheus.query(query.promql()).isEmpty()) {
+                  failures.add(query.origin() + ": no data for " + query.promql());
+                }
+              } catch (AssertionError e) {
+                failures.add(query.origin() + ": " + e.getMessage());
+              }
+            }
+          }
+        }
+        assertTrue(checked >= 20, "only " + checked + " dashboard queries found");
+        assertEquals(List.of(), failures);
+      }
+    }
+  }
+
+  /**
+   * A fleet with a device that reports a 60-minute interval, a flat battery and a silent tracker.
+   */
+  private static void publishFleet(String url) throws Exception {
+    long now = System.currentTimeMillis();
+    long fourHoursAgo = now - Duration.ofHours(4).toMillis();
+    try (Publisher gateway = new Publisher(url, "gateway", "gateway-password")) {
+      for (String device : List.of(DEVICE, "2CF7F1C0443006A1", DEVICE_WITH_FLAT_BATTERY)) {
+        for (String channel : List.of("1", "2")) {
+          gateway.publish(sensor(device, channel, "4097"), body(21.5, now));
+          gateway.publish(sensor(device, channel, "4098"), body(55, now));
+        }
+        gateway.publish(
+            status(device, "3000"), body(device.equals(DEVICE_WITH_FLAT_BATTERY) ? 8 : 90, now));
+      }
+      gateway.publish(status(DEVICE, "3900"), body(60, now));
+      // The tracker's last reading was measured four hours ago: past the three-hour default.
+      gateway.publish(sensor(SILENT_DEVICE, "1", "4097"), body(19.0, fourHoursAgo));
+      gateway.publish(status(SILENT_DEVICE, "3000"), body(70, fourHoursAgo));
+      gateway.publish(
+          sensor(SILENT_DEVICE, "1", "5001"), "{\"value\":[{\"mac\":\"4C:5E:0C:12:34:56\"}]}");
+    }
+  }
+
+  private static String sensor(String device, String channel, String measurement) {
+    return "/device_sensor_data/%s/%s/%s/vs/%s".formatted(ORG, device, channel, measurement);
+  }
+
+  private static String status(String device, String statusId) {
+    return "/device_status_event/%s/%s/vs/%s".formatted(ORG, device, statusId);
+  }
+
+  private static String body(double value, long timestampMillis) {
+    return "{\"value\":%s,\"timestamp\":%d}".formatted(value, timestampMillis);
+  }
+
+  /**
+   * The repository's prometheus.yml, with the addresses of this test and a 1-second scrape and
+   * evaluation interval, loading the repository's rule files.
+   */
+  private Path ourPrometheusConfig(int exporterPort, int prometheusPort) throws Exception {
+    String config = Files.readString(ROOT.resolve("prometheus.yml"));
+    String unused = "127.0.0.1:" + SystemTools.freePort();
+    String rewritten =
+        config
+            .replace("scrape_interval: 30s", "scrape_interval: 1s")
+            .replace("evaluation_interval: 30s", "evaluation_interval: 1s")
+            .replace("exporter:9816", "127.0.0.1:" + exporterPort)
+            .replace("localhost:9090", "127.0.0.1:" + prometheusPort)
+            .replace("alertmanager:9093", unused)
+            .replace("- prometheus/", "- " + ROOT.resolve("prometheus") + "/");
+    assertTrue(
+        !rewritten.equals(config) && rewritten.contains("1s"), "prometheus.yml changed shape");
+    Path path = dir.resolve("prometheus.yml");
+    Files.writeString(path, rewritten);
+    return path;
+  }
+}
