@@ -11,11 +11,15 @@ RUN mvn -B -ntp package -DskipTests
 
 FROM eclipse-temurin:17.0.15_6-jre
 RUN groupadd --system --gid 10001 exporter \
- && useradd --system --uid 10001 --gid exporter --no-create-home --shell /usr/sbin/nologin exporter
+ && useradd --system --uid 10001 --gid exporter --no-create-home --shell /usr/sbin/nologin exporter \
+ && mkdir -p /var/lib/sensecap-exporter \
+ && chown exporter:exporter /var/lib/sensecap-exporter
 COPY --from=build /src/target/sensecap-exporter.jar /opt/sensecap-exporter/sensecap-exporter.jar
 # application.conf is read from the working directory; mount one here to configure by file.
 WORKDIR /opt/sensecap-exporter
 USER exporter:exporter
 EXPOSE 9816
 # A quarter of the container's memory is the JVM's default heap: the series store needs more.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/sensecap-exporter/sensecap-exporter.jar"]
+# The series survive restarts in the volume; see sensecap.state.path.
+VOLUME /var/lib/sensecap-exporter
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Dsensecap.state.path=/var/lib/sensecap-exporter/state", "-jar", "/opt/sensecap-exporter/sensecap-exporter.jar"]

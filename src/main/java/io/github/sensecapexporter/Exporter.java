@@ -7,12 +7,14 @@ import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.mqtt.MqttSubscriber;
+import io.github.sensecapexporter.state.StateKeeper;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +28,22 @@ public final class Exporter implements AutoCloseable {
   private final SeriesStore store;
   private final MqttSubscriber subscriber;
   private final HttpEndpoint http;
-  private final ScheduledExecutorService sweeper;
+  private final ScheduledExecutorService housekeeping;
+  private final Optional<StateKeeper> state;
 
   private Exporter(
       CollectorRegistry registry,
       SeriesStore store,
       MqttSubscriber subscriber,
       HttpEndpoint http,
-      ScheduledExecutorService sweeper) {
+      ScheduledExecutorService housekeeping,
+      Optional<StateKeeper> state) {
     this.registry = registry;
     this.store = store;
     this.subscriber = subscriber;
     this.http = http;
-    this.sweeper = sweeper;
+    this.housekeeping = housekeeping;
+    this.state = state;
   }
 
   /** Serves HTTP at once, then connects; the connection is retried for ever in the background. */
@@ -48,6 +53,9 @@ public final class Exporter implements AutoCloseable {
     ExporterMetrics metrics = new ExporterMetrics(registry, Version.get());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
+    Optional<StateKeeper> state =
+        settings.state().path().map(path -> new StateKeeper(path, store, metrics, clock));
+    state.ifPresent(StateKeeper::restore);
     new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
     MessageHandler handler =
         new MessageHandler(store, metrics, clock, settings.mqtt().maxPayloadBytes());
@@ -60,19 +68,23 @@ public final class Exporter implements AutoCloseable {
             subscriber::isReady,
             Version.get());
 
-    ScheduledExecutorService sweeper =
+    ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
-              Thread thread = new Thread(runnable, "series-expiry");
+              Thread thread = new Thread(runnable, "housekeeping");
               thread.setDaemon(true);
               return thread;
             });
-    long period = Math.max(1, sweepPeriod(settings.series().expireAfter()).toMillis());
-    sweeper.scheduleAtFixedRate(
-        () -> metrics.expired(store.removeExpired()), period, period, TimeUnit.MILLISECONDS);
+    long sweep = Math.max(1, sweepPeriod(settings.series().expireAfter()).toMillis());
+    housekeeping.scheduleAtFixedRate(
+        () -> metrics.expired(store.removeExpired()), sweep, sweep, TimeUnit.MILLISECONDS);
+    long save = settings.state().saveInterval().toMillis();
+    state.ifPresent(
+        keeper ->
+            housekeeping.scheduleAtFixedRate(keeper::save, save, save, TimeUnit.MILLISECONDS));
 
     subscriber.start();
-    return new Exporter(registry, store, subscriber, http, sweeper);
+    return new Exporter(registry, store, subscriber, http, housekeeping, state);
   }
 
   /** Often enough that an expired series frees its place soon, never more than once a minute. */
@@ -97,11 +109,14 @@ public final class Exporter implements AutoCloseable {
     return http.port();
   }
 
-  /** Stops taking messages, disconnects from the broker, then stops serving. */
+  /**
+   * Stops taking messages and disconnects from the broker, saves the series, then stops serving.
+   */
   @Override
   public void close() {
-    sweeper.shutdownNow();
+    housekeeping.shutdownNow();
     subscriber.close();
+    state.ifPresent(StateKeeper::save);
     http.close();
   }
 }

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +25,7 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** From a publish through a real embedded broker to the scraped /metrics text. */
 class ExporterIntegrationTest {
@@ -43,8 +46,8 @@ class ExporterIntegrationTest {
     }
   }
 
-  private void startExporter(String url) throws Exception {
-    Settings settings = TestSettings.forBroker(url);
+  private void startExporter(String url, String... overrides) throws Exception {
+    Settings settings = TestSettings.forBroker(url, overrides);
     exporter = Exporter.start(settings, Clock.systemUTC());
   }
 
@@ -201,6 +204,53 @@ class ExporterIntegrationTest {
       Await.until(TIMEOUT, "ready", exporter::isReady);
       assertEquals(200, Http.get(url("/-/ready")).statusCode());
       awaitConnected(1);
+    }
+  }
+
+  @Nested
+  class StateAcrossRestarts {
+    @TempDir Path dir;
+
+    @Test
+    void aRestartedExporterServesTheLastValuesBeforeAnyNewMessage() throws Exception {
+      Path state = dir.resolve("exporter.state");
+      broker = DemoBroker.start("127.0.0.1", 0, 0);
+      startExporter(broker.tcpUrl(), "sensecap.state.path", state.toString());
+      Await.until(TIMEOUT, "ready", exporter::isReady);
+      try (Publisher publisher = new Publisher(broker.tcpUrl())) {
+        publisher.publish(sensorTopic("4097"), "{\"value\":23.5,\"timestamp\":1759186369000}");
+      }
+      awaitValue(measurement(DEVICE, "1", "vs", "4097"), 23.5);
+      exporter.close();
+      assertTrue(Files.exists(state), "no state saved at shutdown");
+
+      // A broker that knows nothing: the value can only come from the state file.
+      broker.close();
+      broker = DemoBroker.start("127.0.0.1", 0, 0);
+      startExporter(broker.tcpUrl(), "sensecap.state.path", state.toString());
+      String page = metrics();
+      assertEquals(
+          23.5,
+          MetricsText.value(
+              page, "sensecap_measurement_value", measurement(DEVICE, "1", "vs", "4097")));
+      assertEquals(
+          1_759_186_369.0,
+          MetricsText.value(
+              page,
+              "sensecap_measurement_timestamp_seconds",
+              measurement(DEVICE, "1", "vs", "4097")));
+    }
+
+    @Test
+    void aCorruptStateFileIsSetAsideAndTheExporterStartsEmpty() throws Exception {
+      Path state = dir.resolve("exporter.state");
+      Files.writeString(
+          state, "{\"format\":\"sensecap-exporter-state\",\"version\":1,\"series\":[[\"M\"");
+      broker = DemoBroker.start("127.0.0.1", 0, 0);
+      startExporter(broker.tcpUrl(), "sensecap.state.path", state.toString());
+      assertEquals(0.0, MetricsText.value(metrics(), "sensecap_exporter_series"));
+      assertTrue(Files.exists(dir.resolve("exporter.state.corrupt")));
+      Await.until(TIMEOUT, "ready", exporter::isReady);
     }
   }
 

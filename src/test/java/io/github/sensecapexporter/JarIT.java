@@ -187,6 +187,7 @@ class JarIT {
                   "-Dsensecap.mqtt.url=tcp://127.0.0.1:" + SystemTools.freePort(),
                   "-Dsensecap.mqtt.initial-reconnect-delay=100ms",
                   "-Dsensecap.log.level=TRACE",
+                  "-Dsensecap.state.path=" + dir.resolve("state"),
                   "-Dsensecap.http.port=" + port));
       String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
       Await.until(

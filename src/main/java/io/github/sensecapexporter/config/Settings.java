@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import java.util.logging.Level;
  * that the rest of the program never sees an invalid value.
  */
 public record Settings(
-    String orgId, Mqtt mqtt, Http http, Series series, Level logLevel, Demo demo) {
+    String orgId, Mqtt mqtt, Http http, Series series, State state, Level logLevel, Demo demo) {
 
   /** The broker connection. {@code password} is the access key. */
   public record Mqtt(
@@ -65,6 +66,9 @@ public record Settings(
 
   public record Series(Duration expireAfter, int maxSeries) {}
 
+  /** Where series are saved across restarts; {@code path} is empty when that is off. */
+  public record State(Optional<Path> path, Duration saveInterval) {}
+
   /** Present only in demo mode. */
   public record Demo(int mqttPort, int websocketPort, Duration publishInterval) {}
 
@@ -82,7 +86,7 @@ public record Settings(
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public Settings withMqttUrl(String url) {
-    return new Settings(orgId, mqtt.withUrl(url), http, series, logLevel, demo);
+    return new Settings(orgId, mqtt.withUrl(url), http, series, state, logLevel, demo);
   }
 
   /**
@@ -139,6 +143,7 @@ public record Settings(
           mqtt(config, orgId, accessKey),
           http(config),
           series(config),
+          state(config, demoMode),
           logLevel(config),
           demo);
     } catch (ConfigException e) {
@@ -341,6 +346,24 @@ public record Settings(
       throw new SettingsException(prefix + "max-series", "must be at least 1, not " + maxSeries);
     }
     return new Series(positive(config, prefix + "expire-after"), maxSeries);
+  }
+
+  private static State state(Config config, boolean demoMode) {
+    String prefix = ROOT + ".state.";
+    String path = config.getString(prefix + "path").strip();
+    Duration saveInterval = positive(config, prefix + "save-interval");
+    Optional<Path> file = Optional.empty();
+    if (!path.isEmpty() && !demoMode) {
+      try {
+        file = Optional.of(Path.of(path));
+      } catch (InvalidPathException e) {
+        throw new SettingsException(prefix + "path", "is not a file name: " + e.getReason());
+      }
+      if (Files.isDirectory(file.get())) {
+        throw new SettingsException(prefix + "path", "is a directory; name a file in it");
+      }
+    }
+    return new State(file, saveInterval);
   }
 
   private static Level logLevel(Config config) {

@@ -15,6 +15,8 @@ public final class ExporterMetrics {
   private final Gauge connected;
   private final Counter connectionAttempts;
   private final Counter connectionsLost;
+  private final Gauge stateSaved;
+  private final Counter stateSaveFailures;
 
   public ExporterMetrics(CollectorRegistry registry, String version) {
     received =
@@ -59,6 +61,17 @@ public final class ExporterMetrics {
             .name("sensecap_exporter_mqtt_connections_lost_total")
             .help("Established MQTT connections that were lost.")
             .register(registry);
+    stateSaved =
+        Gauge.build()
+            .name("sensecap_exporter_state_last_save_timestamp_seconds")
+            .help(
+                "When the series were last saved to sensecap.state.path; 0 before the first save.")
+            .register(registry);
+    stateSaveFailures =
+        Counter.build()
+            .name("sensecap_exporter_state_save_failures_total")
+            .help("Attempts to save the series to sensecap.state.path that failed.")
+            .register(registry);
     Gauge.build()
         .name("sensecap_exporter_build_info")
         .help("The exporter's version, as a label; the value is always 1.")
@@ -87,6 +100,14 @@ public final class ExporterMetrics {
 
   public void connectionLost() {
     connectionsLost.inc();
+  }
+
+  public void stateSaved(long nowMillis) {
+    stateSaved.set(nowMillis / 1000.0);
+  }
+
+  public void stateSaveFailed() {
+    stateSaveFailures.inc();
   }
 
   public void connected(boolean isConnected) {

@@ -39,21 +39,40 @@ public final class SeriesStore {
     while (true) {
       Sample held = series.get(key);
       if (held == null) {
-        // Reserve a place before inserting, so that concurrent writers never pass the limit.
-        if (size.incrementAndGet() > maxSeries) {
-          size.decrementAndGet();
+        if (size.get() >= maxSeries) {
           return Outcome.SERIES_LIMIT;
         }
-        if (series.putIfAbsent(key, fresh) == null) {
+        if (insert(key, fresh)) {
           return Outcome.STORED;
         }
-        size.decrementAndGet();
       } else if (timestampMillis < held.timestampMillis()) {
         return Outcome.OUT_OF_ORDER;
       } else if (series.replace(key, held, fresh)) {
         return Outcome.STORED;
       }
     }
+  }
+
+  /**
+   * Puts back a sample saved before a restart, unless it has expired meanwhile, its series exists
+   * already or the store is full. Returns whether it was kept.
+   */
+  public boolean restore(SeriesKey key, Sample sample) {
+    return sample.receivedMillis() >= clock.millis() - expireAfterMillis && insert(key, sample);
+  }
+
+  /** Adds a new series; false when it exists or the store is full. */
+  private boolean insert(SeriesKey key, Sample sample) {
+    // Reserve a place before inserting, so that concurrent writers never pass the limit.
+    if (size.incrementAndGet() > maxSeries) {
+      size.decrementAndGet();
+      return false;
+    }
+    if (series.putIfAbsent(key, sample) == null) {
+      return true;
+    }
+    size.decrementAndGet();
+    return false;
   }
 
   /** Calls {@code visitor} for every series that has not expired. */

@@ -21,6 +21,7 @@ public final class TestSettings {
     values.put("sensecap.http.port", 0);
     values.put("sensecap.mqtt.initial-reconnect-delay", "100ms");
     values.put("sensecap.mqtt.max-reconnect-delay", "1s");
+    values.put("sensecap.state.path", "");
     for (int i = 0; i + 1 < overrides.length; i += 2) {
       values.put(overrides[i], overrides[i + 1]);
     }

@@ -1,0 +1,197 @@
+package io.github.sensecapexporter.state;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.store.Sample;
+import io.github.sensecapexporter.store.SeriesKey;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The latest sample of every series on disk, so that a restart does not blank the dashboards until
+ * the next hourly uplink. JSON: {@code {"format":"sensecap-exporter-state","version":1,"series":[
+ * ["M","<device>","<channel>","<sensor>","<id>",value,timestampMillis,receivedMillis], ...]}}.
+ */
+public final class StateFile {
+  static final String FORMAT = "sensecap-exporter-state";
+  static final int VERSION = 1;
+
+  private final Path path;
+
+  public StateFile(Path path) {
+    this.path = path;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Writes every series given to {@code forEach} to a temporary file, forces it to disk and renames
+   * it over the state file, so that a crash at any moment leaves the old file or the new one.
+   * Returns the number of series written.
+   */
+  public int save(Consumer<BiConsumer<SeriesKey, Sample>> forEach) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path temporary = parent.resolve(path.getFileName() + ".tmp");
+    int[] written = new int[1];
+    try (FileChannel channel =
+        FileChannel.open(
+            temporary,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      OutputStream out = Channels.newOutputStream(channel);
+      JsonWriter json =
+          new JsonWriter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
+      json.beginObject();
+      json.name("format").value(FORMAT);
+      json.name("version").value(VERSION);
+      json.name("series").beginArray();
+      IOException[] failure = new IOException[1];
+      forEach.accept(
+          (key, sample) -> {
+            if (failure[0] != null) {
+              return;
+            }
+            try {
+              json.beginArray()
+                  .value(key.kind() == Topic.Kind.MEASUREMENT ? "M" : "S")
+                  .value(key.deviceEui())
+                  .value(key.channel())
+                  .value(key.sensorEui())
+                  .value(key.id())
+                  .value(sample.value())
+                  .value(sample.timestampMillis())
+                  .value(sample.receivedMillis())
+                  .endArray();
+              written[0]++;
+            } catch (IOException e) {
+              failure[0] = e;
+            }
+          });
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      json.endArray();
+      json.endObject();
+      json.flush();
+      channel.force(true);
+    }
+    try {
+      Files.move(
+          temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return written[0];
+  }
+
+  /**
+   * Reads every series into {@code sink}. Reads the whole file before giving anything to the sink,
+   * so that a corrupt or truncated file gives nothing. Returns false when there is no file.
+   *
+   * @throws CorruptStateException when the file cannot be read as a state file
+   */
+  public boolean load(BiConsumer<SeriesKey, Sample> sink) throws IOException {
+    if (!Files.exists(path)) {
+      return false;
+    }
+    List<SeriesKey> keys = new ArrayList<>();
+    List<Sample> samples = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      JsonReader json = new JsonReader(in);
+      json.setStrictness(Strictness.STRICT);
+      json.beginObject();
+      expectName(json, "format");
+      if (!FORMAT.equals(json.nextString())) {
+        throw new CorruptStateException("not a sensecap-exporter state file");
+      }
+      expectName(json, "version");
+      int version = json.nextInt();
+      if (version != VERSION) {
+        throw new CorruptStateException("unsupported version " + version);
+      }
+      expectName(json, "series");
+      json.beginArray();
+      while (json.hasNext()) {
+        json.beginArray();
+        String kind = json.nextString();
+        SeriesKey key =
+            new SeriesKey(
+                switch (kind) {
+                  case "M" -> Topic.Kind.MEASUREMENT;
+                  case "S" -> Topic.Kind.STATUS;
+                  default -> throw new CorruptStateException("unknown series kind " + kind);
+                },
+                json.nextString(),
+                json.nextString(),
+                json.nextString(),
+                json.nextString());
+        Sample sample = new Sample(json.nextDouble(), json.nextLong(), json.nextLong());
+        json.endArray();
+        keys.add(key);
+        samples.add(sample);
+      }
+      json.endArray();
+      json.endObject();
+      if (json.peek() != JsonToken.END_DOCUMENT) {
+        throw new CorruptStateException("data after the end");
+      }
+    } catch (CorruptStateException e) {
+      throw e;
+    } catch (IOException | IllegalStateException | NumberFormatException e) {
+      // Gson reports malformed or truncated JSON by these exceptions.
+      throw new CorruptStateException(e.getMessage());
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      sink.accept(keys.get(i), samples.get(i));
+    }
+    return true;
+  }
+
+  private static void expectName(JsonReader json, String name) throws IOException {
+    String found = json.nextName();
+    if (!found.equals(name)) {
+      throw new CorruptStateException("expected \"" + name + "\", found \"" + found + "\"");
+    }
+  }
+
+  /**
+   * Moves a corrupt state file aside, to {@code <name>.corrupt}, so that the next save does not
+   * overwrite what someone may want to look at. Returns where it went.
+   */
+  public Path setAside() throws IOException {
+    Path aside = path.resolveSibling(path.getFileName() + ".corrupt");
+    Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+    return aside;
+  }
+
+  /** A state file that exists but cannot be read. */
+  public static final class CorruptStateException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CorruptStateException(String message) {
+      super(message);
+    }
+  }
+}
