@@ -24,22 +24,16 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 public final class Exporter implements AutoCloseable {
   private static final Duration MAX_SWEEP_PERIOD = Duration.ofMinutes(1);
 
-  private final CollectorRegistry registry;
-  private final SeriesStore store;
   private final MqttSubscriber subscriber;
   private final HttpEndpoint http;
   private final ScheduledExecutorService housekeeping;
   private final Optional<StateKeeper> state;
 
   private Exporter(
-      CollectorRegistry registry,
-      SeriesStore store,
       MqttSubscriber subscriber,
       HttpEndpoint http,
       ScheduledExecutorService housekeeping,
       Optional<StateKeeper> state) {
-    this.registry = registry;
-    this.store = store;
     this.subscriber = subscriber;
     this.http = http;
     this.housekeeping = housekeeping;
@@ -84,7 +78,7 @@ public final class Exporter implements AutoCloseable {
             housekeeping.scheduleAtFixedRate(keeper::save, save, save, TimeUnit.MILLISECONDS));
 
     subscriber.start();
-    return new Exporter(registry, store, subscriber, http, housekeeping, state);
+    return new Exporter(subscriber, http, housekeeping, state);
   }
 
   /** Often enough that an expired series frees its place soon, never more than once a minute. */
@@ -93,12 +87,9 @@ public final class Exporter implements AutoCloseable {
     return half.compareTo(MAX_SWEEP_PERIOD) > 0 ? MAX_SWEEP_PERIOD : half;
   }
 
-  public CollectorRegistry registry() {
-    return registry;
-  }
-
-  public SeriesStore store() {
-    return store;
+  /** The MQTT client id in use; a generated one is replaced when another client takes it. */
+  public String mqttClientId() {
+    return subscriber.clientId();
   }
 
   public boolean isReady() {

@@ -11,9 +11,9 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 import org.eclipse.paho.client.mqttv3.MqttException;
 
@@ -116,7 +116,9 @@ public final class Main {
   }
 
   private static void run(Settings settings, PrintStream out) throws IOException, MqttException {
-    List<AutoCloseable> running = new ArrayList<>();
+    // Registered first, so that a SIGTERM during start-up closes what has started and exits 0.
+    List<AutoCloseable> running = new CopyOnWriteArrayList<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(running), "shutdown"));
     DemoBroker broker = null;
     if (settings.demo() != null) {
       broker =
@@ -146,7 +148,6 @@ public final class Main {
       LOG.info("serving http://" + settings.http().host() + ":" + exporter.httpPort() + "/metrics");
     }
     out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(running), "shutdown"));
   }
 
   /**

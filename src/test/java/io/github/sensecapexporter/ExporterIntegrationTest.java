@@ -11,6 +11,10 @@ import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Publisher;
 import io.github.sensecapexporter.testing.TestSettings;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -20,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -204,6 +211,63 @@ class ExporterIntegrationTest {
       Await.until(TIMEOUT, "ready", exporter::isReady);
       assertEquals(200, Http.get(url("/-/ready")).statusCode());
       awaitConnected(1);
+    }
+  }
+
+  @Nested
+  class RefusedSubscription {
+    private Server refusing;
+
+    @AfterEach
+    void stopRefusingBroker() {
+      if (refusing != null) {
+        refusing.stopServer();
+      }
+    }
+
+    @Test
+    void isRetriedUntilTheBrokerAllowsIt() throws Exception {
+      AtomicBoolean allowed = new AtomicBoolean();
+      int port = freePort();
+      Properties properties = new Properties();
+      properties.setProperty("host", "127.0.0.1");
+      properties.setProperty("port", Integer.toString(port));
+      properties.setProperty("websocket_port", "disabled");
+      properties.setProperty("allow_anonymous", "true");
+      properties.setProperty("persistence_enabled", "false");
+      properties.setProperty("telemetry_enabled", "false");
+      refusing = new Server();
+      // A broker whose ACL refuses every subscription (SUBACK 0x80) until the test allows it.
+      refusing.startServer(
+          new MemoryConfig(properties),
+          List.of(),
+          null,
+          null,
+          new IAuthorizatorPolicy() {
+            @Override
+            public boolean canWrite(Topic topic, String user, String client) {
+              return true;
+            }
+
+            @Override
+            public boolean canRead(Topic topic, String user, String client) {
+              return allowed.get();
+            }
+          });
+      String url = "tcp://127.0.0.1:" + port;
+      startExporter(url);
+      awaitConnected(1);
+      Thread.sleep(1_000); // several refused subscriptions, retried with backoff
+      assertEquals(503, Http.get(url("/-/ready")).statusCode());
+      assertEquals(0.0, MetricsText.value(metrics(), "sensecap_exporter_mqtt_subscribed"));
+
+      allowed.set(true);
+      Await.until(TIMEOUT, "subscribed once the broker allows it", exporter::isReady);
+      assertEquals(1.0, MetricsText.value(metrics(), "sensecap_exporter_mqtt_subscribed"));
+      try (Publisher publisher = new Publisher(url)) {
+        publisher.publish(sensorTopic("4097"), "{\"value\":18.5}");
+      }
+      awaitValue(measurement(DEVICE, "1", "vs", "4097"), 18.5);
     }
   }
 

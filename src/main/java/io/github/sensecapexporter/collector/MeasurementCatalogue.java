@@ -49,8 +49,4 @@ public final class MeasurementCatalogue {
   public Entry lookup(String id) {
     return entries.get(id);
   }
-
-  public int size() {
-    return entries.size();
-  }
 }

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -172,6 +173,10 @@ public record Settings(
   }
 
   private static Secret accessKey(Config config, boolean demoMode) {
+    if (demoMode) {
+      // The demo's broker needs no key: never send the real one anywhere it could be logged.
+      return new Secret("");
+    }
     String inline = config.getString(ROOT + ".access-key").strip();
     String file = config.getString(ROOT + ".access-key-file").strip();
     if (!inline.isEmpty() && !file.isEmpty()) {
@@ -189,11 +194,11 @@ public record Settings(
             "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
       }
       if (key.isEmpty()) {
-        throw new SettingsException(ROOT + ".access-key-file", file + " is empty");
+        throw new SettingsException(ROOT + ".access-key-file", "the file it names is empty");
       }
       return new Secret(key);
     }
-    if (inline.isEmpty() && !demoMode) {
+    if (inline.isEmpty()) {
       throw new SettingsException(
           ROOT + ".access-key",
           "is required (set it, the environment variable SENSECAP_ACCESS_KEY,"
@@ -211,6 +216,9 @@ public record Settings(
 
     String clientId = config.getString(prefix + "client-id").strip();
     boolean pinned = !clientId.isEmpty();
+    if (clientId.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+      throw new SettingsException(prefix + "client-id", "must not be longer than 65535 bytes");
+    }
     if (!pinned) {
       clientId = generatedClientId(orgId);
     }
@@ -244,8 +252,8 @@ public record Settings(
     if (keepAlive.toSeconds() < 1 || keepAlive.toSeconds() > 65_535) {
       throw new SettingsException(prefix + "keep-alive", "must be between 1s and 65535s");
     }
-    Duration initialDelay = positive(config, prefix + "initial-reconnect-delay");
-    Duration maxDelay = positive(config, prefix + "max-reconnect-delay");
+    Duration initialDelay = atMost(config, prefix + "initial-reconnect-delay", Duration.ofDays(1));
+    Duration maxDelay = atMost(config, prefix + "max-reconnect-delay", Duration.ofDays(1));
     if (maxDelay.compareTo(initialDelay) < 0) {
       throw new SettingsException(
           prefix + "max-reconnect-delay",
@@ -265,7 +273,7 @@ public record Settings(
         qos,
         config.getBoolean(prefix + "clean-session"),
         keepAlive,
-        positive(config, prefix + "connect-timeout"),
+        atMost(config, prefix + "connect-timeout", Duration.ofHours(1)),
         initialDelay,
         maxDelay,
         (int) maxPayload);
@@ -322,11 +330,20 @@ public record Settings(
   }
 
   private static String generatedClientId(String orgId) {
-    StringBuilder id = new StringBuilder("org-").append(orgId).append('-');
+    return "org-" + orgId + "-" + randomClientIdPart();
+  }
+
+  /** A generated client id with a new random part: org-<org-id>-<random>. */
+  public static String regeneratedClientId(String previous) {
+    return previous.substring(0, previous.lastIndexOf('-') + 1) + randomClientIdPart();
+  }
+
+  private static String randomClientIdPart() {
+    StringBuilder part = new StringBuilder(CLIENT_ID_RANDOM_LENGTH);
     for (int i = 0; i < CLIENT_ID_RANDOM_LENGTH; i++) {
-      id.append(CLIENT_ID_ALPHABET.charAt(RANDOM.nextInt(CLIENT_ID_ALPHABET.length())));
+      part.append(CLIENT_ID_ALPHABET.charAt(RANDOM.nextInt(CLIENT_ID_ALPHABET.length())));
     }
-    return id.toString();
+    return part.toString();
   }
 
   private static Http http(Config config) {
@@ -336,7 +353,12 @@ public record Settings(
       throw new SettingsException(
           prefix + "host", "must not be empty (use 0.0.0.0 for every address)");
     }
-    return new Http(host, port(config, prefix + "port"));
+    int port = port(config, prefix + "port");
+    if (new InetSocketAddress(host, port).isUnresolved()) {
+      throw new SettingsException(
+          prefix + "host", "'" + host + "' is not an address of this machine");
+    }
+    return new Http(host, port);
   }
 
   private static Series series(Config config) {
@@ -391,6 +413,15 @@ public record Settings(
       throw new SettingsException(key, "must be between 0 and 65535, not " + port);
     }
     return port;
+  }
+
+  private static Duration atMost(Config config, String key, Duration limit) {
+    Duration duration = positive(config, key);
+    if (duration.compareTo(limit) > 0) {
+      throw new SettingsException(
+          key, "must be at most " + limit.toString().substring(2).toLowerCase(Locale.ROOT));
+    }
+    return duration;
   }
 
   private static Duration positive(Config config, String key) {

@@ -23,6 +23,12 @@ public final class MessageHandler {
   private static final Logger LOG = Logger.getLogger(MessageHandler.class.getName());
   private static final int LOGGED_CHARS = 120;
 
+  /**
+   * Readings stamped further ahead than this are refused: held, such a reading would make every
+   * true one after it look out of order until the series expired.
+   */
+  static final long MAX_FUTURE_MILLIS = Duration.ofHours(1).toMillis();
+
   private final SeriesStore store;
   private final ExporterMetrics metrics;
   private final Clock clock;
@@ -59,6 +65,13 @@ public final class MessageHandler {
       case NON_NUMERIC -> drop(DropReason.NON_NUMERIC, topicName, "body " + excerpt(payload));
       case NUMERIC -> {
         long timestamp = reading.hasTimestamp() ? reading.timestampMillis() : now;
+        if (timestamp > now + MAX_FUTURE_MILLIS) {
+          drop(
+              DropReason.INVALID_PAYLOAD,
+              topicName,
+              "timestamp " + timestamp + " ms is more than an hour ahead of this machine's clock");
+          return;
+        }
         switch (store.update(SeriesKey.of(topic), reading.value(), timestamp)) {
           case OUT_OF_ORDER ->
               drop(

@@ -15,6 +15,8 @@ public final class ExporterMetrics {
   private final Gauge connected;
   private final Counter connectionAttempts;
   private final Counter connectionsLost;
+  private final Gauge subscribed;
+  private final Counter clientIdConflicts;
   private final Gauge stateSaved;
   private final Counter stateSaveFailures;
 
@@ -60,6 +62,19 @@ public final class ExporterMetrics {
         Counter.build()
             .name("sensecap_exporter_mqtt_connections_lost_total")
             .help("Established MQTT connections that were lost.")
+            .register(registry);
+    subscribed =
+        Gauge.build()
+            .name("sensecap_exporter_mqtt_subscribed")
+            .help(
+                "1 while every topic filter is subscribed, else 0; /-/ready needs it and connected.")
+            .register(registry);
+    clientIdConflicts =
+        Counter.build()
+            .name("sensecap_exporter_mqtt_client_id_conflicts_total")
+            .help(
+                "Times the broker kept closing new connections, likely for another client with the"
+                    + " same client id.")
             .register(registry);
     stateSaved =
         Gauge.build()
@@ -108,6 +123,14 @@ public final class ExporterMetrics {
 
   public void stateSaveFailed() {
     stateSaveFailures.inc();
+  }
+
+  public void subscribed(boolean isSubscribed) {
+    subscribed.set(isSubscribed ? 1 : 0);
+  }
+
+  public void clientIdConflict() {
+    clientIdConflicts.inc();
   }
 
   public void connected(boolean isConnected) {

@@ -117,10 +117,20 @@ class MessageHandlerTest {
 
     @Test
     void countsAnOutOfOrderReadingAndKeepsTheNewer() {
-      handle(TOPIC, "{\"value\":22,\"timestamp\":2000000000000}");
-      handle(TOPIC, "{\"value\":19,\"timestamp\":1999999999999}");
+      handle(TOPIC, "{\"value\":22,\"timestamp\":1790000000000}");
+      handle(TOPIC, "{\"value\":19,\"timestamp\":1789999999999}");
       assertEquals(1.0, dropped(DropReason.OUT_OF_ORDER));
       assertEquals(22.0, sample(KEY).value());
+    }
+
+    @Test
+    void refusesATimestampMoreThanAnHourAhead() {
+      long tooFar = clock.millis() + Duration.ofHours(1).toMillis() + 1;
+      handle(TOPIC, "{\"value\":30,\"timestamp\":" + tooFar + "}");
+      assertEquals(1.0, dropped(DropReason.INVALID_PAYLOAD));
+      assertNull(sample(KEY));
+      handle(TOPIC, "{\"value\":21,\"timestamp\":" + (tooFar - 1) + "}");
+      assertEquals(21.0, sample(KEY).value(), "an hour ahead is still taken");
     }
 
     @Test

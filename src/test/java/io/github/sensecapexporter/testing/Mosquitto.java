@@ -5,6 +5,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Debian's mosquitto on loopback, with a password file, started and stopped by a test. */
 public final class Mosquitto implements AutoCloseable {
@@ -21,34 +23,75 @@ public final class Mosquitto implements AutoCloseable {
    * Starts a broker that admits only the given users ({@code user, password, user, password...}).
    */
   public static Mosquitto start(Path dir, String... credentials) throws Exception {
-    Path binary = SystemTools.require("mosquitto");
+    return start(dir, List.of(), credentials);
+  }
+
+  /** Starts a broker with more lines of configuration (an ACL file, a persistent store...). */
+  public static Mosquitto start(Path dir, List<String> extraConfig, String... credentials)
+      throws Exception {
     Path passwordFile = dir.resolve("passwd");
     Files.writeString(passwordFile, "");
     for (int i = 0; i + 1 < credentials.length; i += 2) {
       setPassword(passwordFile, credentials[i], credentials[i + 1]);
     }
     Mosquitto mosquitto = new Mosquitto(dir, SystemTools.freePort());
-    Files.writeString(
-        dir.resolve("mosquitto.conf"),
-        String.join(
-            "\n",
-            "listener " + mosquitto.port + " 127.0.0.1",
-            "allow_anonymous false",
-            "password_file " + passwordFile,
-            "persistence false",
-            // Run as whoever runs the tests; as root mosquitto would otherwise switch to its own
-            // user.
-            "user " + System.getProperty("user.name"),
-            "log_dest stderr",
-            ""));
-    mosquitto.process =
+    List<String> config = new ArrayList<>();
+    config.add("listener " + mosquitto.port + " 127.0.0.1");
+    config.add("allow_anonymous false");
+    config.add("password_file " + passwordFile);
+    // Run as whoever runs the tests; as root mosquitto would otherwise switch to its own user.
+    config.add("user " + System.getProperty("user.name"));
+    config.add("log_dest stderr");
+    config.addAll(extraConfig);
+    if (extraConfig.stream().noneMatch(line -> line.startsWith("persistence "))) {
+      config.add("persistence false");
+    }
+    Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", config) + "\n");
+    mosquitto.launch();
+    return mosquitto;
+  }
+
+  private void launch() throws Exception {
+    Path binary = SystemTools.require("mosquitto");
+    process =
         new ProcessBuilder(binary.toString(), "-c", dir.resolve("mosquitto.conf").toString())
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("mosquitto.log").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
             .start();
-    Await.until(
-        Duration.ofSeconds(10), "mosquitto listening on " + mosquitto.port, mosquitto::accepts);
-    return mosquitto;
+    Await.until(Duration.ofSeconds(10), "mosquitto listening on " + port, this::accepts);
+  }
+
+  /** Kills the broker with SIGKILL, as a crash would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /** Starts the broker again on the same port with the same configuration. */
+  public void restart() throws Exception {
+    launch();
+  }
+
+  /** Freezes the broker (SIGSTOP): its sockets stay open and it answers nothing. */
+  public void freeze() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Thaws a frozen broker (SIGCONT). */
+  public void thaw() throws Exception {
+    signal("-CONT");
+  }
+
+  /** Makes the broker reload its password and ACL files (SIGHUP). */
+  public void reload() throws Exception {
+    signal("-HUP");
+  }
+
+  private void signal(String signal) throws Exception {
+    SystemTools.Result result =
+        SystemTools.run(dir, null, "kill", signal, Long.toString(process.pid()));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("kill " + signal + " failed: " + result.output());
+    }
   }
 
   private boolean accepts() {
@@ -82,11 +125,11 @@ public final class Mosquitto implements AutoCloseable {
   /** Changes a user's password and makes the running broker reload its password file (SIGHUP). */
   public void changePassword(String user, String password) throws Exception {
     setPassword(dir.resolve("passwd"), user, password);
-    SystemTools.Result result =
-        SystemTools.run(dir, null, "kill", "-HUP", Long.toString(process.pid()));
-    if (result.exitCode() != 0) {
-      throw new IllegalStateException("kill -HUP failed: " + result.output());
-    }
+    reload();
+  }
+
+  public int port() {
+    return port;
   }
 
   public String url() {
@@ -103,6 +146,13 @@ public final class Mosquitto implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process.isAlive()) {
+      try {
+        thaw(); // a frozen broker would ignore SIGTERM
+      } catch (Exception e) {
+        process.destroyForcibly();
+      }
+    }
     SystemTools.stop(process);
   }
 }

@@ -13,6 +13,8 @@ public final class Publisher implements AutoCloseable {
   public Publisher(String url, String username, String password) throws MqttException {
     client = new MqttClient(url, "test-publisher-" + System.nanoTime(), new MemoryPersistence());
     MqttConnectOptions options = new MqttConnectOptions();
+    // Room for a burst of QoS 1 messages not yet acknowledged.
+    options.setMaxInflight(10_000);
     if (username != null) {
       options.setUserName(username);
       options.setPassword(password.toCharArray());
