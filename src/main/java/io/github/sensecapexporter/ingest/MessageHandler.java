@@ -80,7 +80,7 @@ public final class MessageHandler {
                   "older than the reading held (" + timestamp + " ms)");
           case SERIES_LIMIT ->
               drop(DropReason.SERIES_LIMIT, topicName, "sensecap.series.max-series reached");
-          case STORED -> {}
+          case STORED -> metrics.accepted();
         }
       }
     }

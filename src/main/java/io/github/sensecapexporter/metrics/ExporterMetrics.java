@@ -9,6 +9,7 @@ import java.util.Map;
 /** The exporter's metrics about itself, registered in the exporter's own registry. */
 public final class ExporterMetrics {
   private final Counter received;
+  private final Counter accepted;
   private final Map<DropReason, Counter.Child> dropped = new EnumMap<>(DropReason.class);
   private final Gauge lastMessage;
   private final Counter expired;
@@ -25,6 +26,11 @@ public final class ExporterMetrics {
         Counter.build()
             .name("sensecap_exporter_messages_received_total")
             .help("MQTT messages received, whatever became of them.")
+            .register(registry);
+    accepted =
+        Counter.build()
+            .name("sensecap_exporter_messages_accepted_total")
+            .help("MQTT messages that updated or created a series; received = accepted + dropped.")
             .register(registry);
     Counter droppedFamily =
         Counter.build()
@@ -99,6 +105,10 @@ public final class ExporterMetrics {
   public void received(long nowMillis) {
     received.inc();
     lastMessage.set(nowMillis / 1000.0);
+  }
+
+  public void accepted() {
+    accepted.inc();
   }
 
   public void dropped(DropReason reason) {

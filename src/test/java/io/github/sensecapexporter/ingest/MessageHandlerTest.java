@@ -162,6 +162,7 @@ class MessageHandlerTest {
     }
     assertEquals(6.0, received());
     assertEquals(4.0, droppedTotal);
+    assertEquals(2.0, registry.getSampleValue("sensecap_exporter_messages_accepted_total"));
     assertEquals(1.0, sample(KEY).value());
   }
 }
