@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.demo.DemoBroker;
+import io.github.sensecapexporter.state.StateFile;
 import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
+import io.github.sensecapexporter.testing.Publisher;
 import io.github.sensecapexporter.testing.SystemTools;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -171,6 +174,53 @@ class JarIT {
         }
       }
       throw new AssertionError("the demo printed no URL: " + stderrQuietly());
+    }
+  }
+
+  @Nested
+  class GracefulShutdown {
+    @Test
+    void sigtermSavesTheSeriesDisconnectsAndExitsZeroWithinSeconds() throws Exception {
+      try (DemoBroker broker = DemoBroker.start("127.0.0.1", 0, 0)) {
+        int port = SystemTools.freePort();
+        Path state = dir.resolve("exporter.state");
+        Process process =
+            start(
+                List.of(
+                    "-Dsensecap.org-id=521853156991",
+                    "-Dsensecap.access-key=" + SECRET,
+                    "-Dsensecap.mqtt.url=" + broker.tcpUrl(),
+                    "-Dsensecap.http.port=" + port,
+                    "-Dsensecap.state.path=" + state));
+        String metricsUrl = "http://127.0.0.1:" + port + "/metrics";
+        Await.until(
+            Duration.ofSeconds(20),
+            "subscribed",
+            () ->
+                MetricsText.value(Http.get(metricsUrl).body(), "sensecap_exporter_mqtt_subscribed")
+                    == 1.0);
+        try (Publisher publisher = new Publisher(broker.tcpUrl())) {
+          publisher.publish(
+              "/device_sensor_data/521853156991/2CF7F1C04430065C/1/vs/4097", "{\"value\":22.5}");
+        }
+        Await.until(
+            Duration.ofSeconds(20),
+            "the reading served",
+            () ->
+                MetricsText.value(Http.get(metricsUrl).body(), "sensecap_exporter_series") == 1.0);
+
+        long signalled = System.nanoTime();
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM");
+        System.out.println(
+            "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
+        assertEquals(0, process.exitValue(), stderr());
+        List<Double> saved = new ArrayList<>();
+        new StateFile(state).load((key, sample) -> saved.add(sample.value()));
+        assertEquals(List.of(22.5), saved, "the state file holds the series");
+        String log = stderr();
+        assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.sensecapexporter.testing;
 import com.typesafe.config.ConfigFactory;
 import io.github.sensecapexporter.config.Settings;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Settings as a user would write them, on top of the shipped defaults. */
@@ -23,7 +24,12 @@ public final class TestSettings {
     values.put("sensecap.mqtt.max-reconnect-delay", "1s");
     values.put("sensecap.state.path", "");
     for (int i = 0; i + 1 < overrides.length; i += 2) {
-      values.put(overrides[i], overrides[i + 1]);
+      // A list key takes its items separated by commas.
+      values.put(
+          overrides[i],
+          overrides[i].equals("sensecap.mqtt.topics")
+              ? List.of(overrides[i + 1].split(","))
+              : overrides[i + 1]);
     }
     return Settings.from(
         ConfigFactory.parseMap(values).withFallback(ConfigFactory.defaultReference()).resolve(),
