@@ -2,6 +2,7 @@ package io.github.sensecapexporter;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
@@ -63,12 +64,7 @@ public final class Exporter implements AutoCloseable {
             Version.get());
 
     ScheduledExecutorService housekeeping =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "housekeeping");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("housekeeping"));
     long sweep = Math.max(1, sweepPeriod(settings.series().expireAfter()).toMillis());
     housekeeping.scheduleAtFixedRate(
         () -> metrics.expired(store.removeExpired()), sweep, sweep, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.demo;
 
+import io.github.sensecapexporter.concurrent.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,13 +67,7 @@ public final class DemoFleet implements AutoCloseable {
     this.client = client;
     this.orgId = orgId;
     this.clock = clock;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "demo-fleet");
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("demo-fleet"));
   }
 
   /** Connects to the broker and publishes the whole fleet now and then every {@code interval}. */

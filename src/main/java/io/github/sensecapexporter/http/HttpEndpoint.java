@@ -2,6 +2,7 @@ package io.github.sensecapexporter.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
@@ -77,14 +78,7 @@ public final class HttpEndpoint implements AutoCloseable {
                 bytes("Not ready: not connected to the MQTT broker or not subscribed.\n"));
           }
         });
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            THREADS,
-            runnable -> {
-              Thread thread = new Thread(runnable, "http");
-              thread.setDaemon(true);
-              return thread;
-            });
+    ExecutorService executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("http"));
     server.setExecutor(executor);
     server.start();
     return new HttpEndpoint(server, executor);

@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.mqtt;
 
+import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -74,12 +75,7 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
     this.clientId = settings.clientId();
     this.client = newClient(clientId);
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "mqtt-connect");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mqtt-connect"));
   }
 
   private static MqttConnectOptions connectOptions(Settings.Mqtt settings) {
@@ -381,17 +377,7 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
    * returns whether the new one could be made.
    */
   private boolean abandonClient(String nextClientId) {
-    MqttAsyncClient old = client;
-    try {
-      old.disconnectForcibly(0, 0, false);
-    } catch (MqttException e) {
-      LOG.finest("abandoning client: " + describe(e));
-    }
-    try {
-      old.close(true);
-    } catch (MqttException e) {
-      LOG.finest("closing abandoned client: " + describe(e));
-    }
+    release(client, false);
     try {
       client = newClient(nextClientId);
       clientId = nextClientId;
@@ -399,6 +385,26 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
     } catch (MqttException e) {
       LOG.warning("cannot create an MQTT client: " + describe(e));
       return false;
+    }
+  }
+
+  /**
+   * Disconnects {@code target}, cleanly or at once, and releases it; failures matter only at DEBUG.
+   */
+  private static void release(MqttAsyncClient target, boolean cleanly) {
+    try {
+      if (!cleanly) {
+        target.disconnectForcibly(0, 0, false);
+      } else if (target.isConnected()) {
+        target.disconnect(DISCONNECT_QUIESCE_MILLIS).waitForCompletion(DISCONNECT_TIMEOUT_MILLIS);
+      }
+    } catch (MqttException e) {
+      LOG.fine("disconnect: " + describe(e));
+    }
+    try {
+      target.close(true);
+    } catch (MqttException e) {
+      LOG.fine("close: " + describe(e));
     }
   }
 
@@ -475,20 +481,8 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
   public void close() {
     closed = true;
     scheduler.shutdownNow();
-    MqttAsyncClient current = client;
-    boolean wasConnected = current.isConnected();
-    try {
-      if (wasConnected) {
-        current.disconnect(DISCONNECT_QUIESCE_MILLIS).waitForCompletion(DISCONNECT_TIMEOUT_MILLIS);
-      }
-    } catch (MqttException e) {
-      LOG.fine("disconnect: " + describe(e));
-    }
-    try {
-      current.close(true);
-    } catch (MqttException e) {
-      LOG.fine("close: " + describe(e));
-    }
+    boolean wasConnected = client.isConnected();
+    release(client, true);
     connected = false;
     subscribed = false;
     metrics.connected(false);
