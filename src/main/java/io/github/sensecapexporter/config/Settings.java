@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
+import javax.net.ssl.SSLContext;
 
 /**
  * Everything the exporter needs to run, read once at start-up from Typesafe Config and checked, so
@@ -43,7 +44,8 @@ public record Settings(
       Duration connectTimeout,
       Duration initialReconnectDelay,
       Duration maxReconnectDelay,
-      int maxPayloadBytes) {
+      int maxPayloadBytes,
+      Optional<Tls> tls) {
 
     public Mqtt withUrl(String newUrl) {
       return new Mqtt(
@@ -59,7 +61,32 @@ public record Settings(
           connectTimeout,
           initialReconnectDelay,
           maxReconnectDelay,
-          maxPayloadBytes);
+          maxPayloadBytes,
+          tls);
+    }
+
+    /** True for ssl:// and wss://, the URLs that {@link #tls()} applies to. */
+    public boolean usesTls() {
+      return isTlsScheme(scheme(url));
+    }
+  }
+
+  /**
+   * TLS options of an ssl:// or wss:// connection, present when any of them is set. {@code context}
+   * trusts the CA certificates of {@code caFile} (or the JVM's trust store when there is none) and
+   * presents the client certificate of {@code certFile} and {@code keyFile} when they are set.
+   */
+  public record Tls(
+      Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile, SSLContext context) {
+    @Override
+    public String toString() {
+      return "Tls[caFile="
+          + caFile.map(Path::toString).orElse("(JVM trust store)")
+          + ", certFile="
+          + certFile.map(Path::toString).orElse("(none)")
+          + ", keyFile="
+          + keyFile.map(Path::toString).orElse("(none)")
+          + "]";
     }
   }
 
@@ -276,7 +303,62 @@ public record Settings(
         atMost(config, prefix + "connect-timeout", Duration.ofHours(1)),
         initialDelay,
         maxDelay,
-        (int) maxPayload);
+        (int) maxPayload,
+        tls(config, prefix + "tls.", url));
+  }
+
+  private static Optional<Tls> tls(Config config, String prefix, String url) {
+    String caKey = prefix + "ca-file";
+    String certKey = prefix + "cert-file";
+    String keyKey = prefix + "key-file";
+    Optional<Path> caFile = file(config, caKey);
+    Optional<Path> certFile = file(config, certKey);
+    Optional<Path> keyFile = file(config, keyKey);
+    if (caFile.isEmpty() && certFile.isEmpty() && keyFile.isEmpty()) {
+      return Optional.empty();
+    }
+    String scheme = scheme(url);
+    if (!isTlsScheme(scheme)) {
+      String key = caFile.isPresent() ? caKey : certFile.isPresent() ? certKey : keyKey;
+      throw new SettingsException(
+          key,
+          "is only used with ssl:// or wss://, and "
+              + ROOT
+              + ".mqtt.url is "
+              + scheme
+              + "://; use an ssl:// or wss:// URL or leave it empty");
+    }
+    if (certFile.isPresent() && keyFile.isEmpty()) {
+      throw new SettingsException(keyKey, "is required with " + certKey + " (the client key)");
+    }
+    if (keyFile.isPresent() && certFile.isEmpty()) {
+      throw new SettingsException(
+          certKey, "is required with " + keyKey + " (the client certificate)");
+    }
+    SSLContext context = BrokerTls.context(caKey, caFile, certKey, certFile, keyKey, keyFile);
+    return Optional.of(new Tls(caFile, certFile, keyFile, context));
+  }
+
+  /** An optional file name: empty when the value is empty. */
+  private static Optional<Path> file(Config config, String key) {
+    String name = config.getString(key).strip();
+    if (name.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(name));
+    } catch (InvalidPathException e) {
+      throw new SettingsException(key, "is not a file name: " + e.getReason());
+    }
+  }
+
+  private static String scheme(String url) {
+    int end = url.indexOf("://");
+    return end < 0 ? "" : url.substring(0, end).toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean isTlsScheme(String scheme) {
+    return scheme.equals("ssl") || scheme.equals("wss");
   }
 
   private static void checkUrl(String key, String url) {

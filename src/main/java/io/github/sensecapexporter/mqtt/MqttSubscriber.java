@@ -90,6 +90,12 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
     options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     // Our own loop reconnects: Paho's gives up after a failed first connect.
     options.setAutomaticReconnect(false);
+    if (settings.usesTls()) {
+      // The broker's certificate must name the host of the URL, as for HTTPS.
+      options.setHttpsHostnameVerificationEnabled(true);
+      // Built once from sensecap.mqtt.tls.*; without it Paho uses the JVM's trust store.
+      settings.tls().ifPresent(tls -> options.setSocketFactory(tls.context().getSocketFactory()));
+    }
     return options;
   }
 

@@ -12,11 +12,19 @@ import java.util.List;
 public final class Mosquitto implements AutoCloseable {
   private final Path dir;
   private final int port;
+  private final int tlsPort;
   private Process process;
 
-  private Mosquitto(Path dir, int port) {
+  /**
+   * A TLS listener's files, PEM: the CA that signs client certificates, the broker's certificate
+   * and key; {@code requireCertificate} makes a client certificate signed by that CA mandatory.
+   */
+  public record Tls(Path caFile, Path certFile, Path keyFile, boolean requireCertificate) {}
+
+  private Mosquitto(Path dir, int port, int tlsPort) {
     this.dir = dir;
     this.port = port;
+    this.tlsPort = tlsPort;
   }
 
   /**
@@ -29,12 +37,26 @@ public final class Mosquitto implements AutoCloseable {
   /** Starts a broker with more lines of configuration (an ACL file, a persistent store...). */
   public static Mosquitto start(Path dir, List<String> extraConfig, String... credentials)
       throws Exception {
+    return start(dir, extraConfig, null, credentials);
+  }
+
+  /**
+   * Starts a broker with a TLS listener ({@link #sslUrl()}) besides the plain one ({@link #url()},
+   * for publishers); both check the same passwords.
+   */
+  public static Mosquitto startTls(Path dir, Tls tls, String... credentials) throws Exception {
+    return start(dir, List.of(), tls, credentials);
+  }
+
+  private static Mosquitto start(Path dir, List<String> extraConfig, Tls tls, String... credentials)
+      throws Exception {
     Path passwordFile = dir.resolve("passwd");
     Files.writeString(passwordFile, "");
     for (int i = 0; i + 1 < credentials.length; i += 2) {
       setPassword(passwordFile, credentials[i], credentials[i + 1]);
     }
-    Mosquitto mosquitto = new Mosquitto(dir, SystemTools.freePort());
+    Mosquitto mosquitto =
+        new Mosquitto(dir, SystemTools.freePort(), tls == null ? 0 : SystemTools.freePort());
     List<String> config = new ArrayList<>();
     config.add("listener " + mosquitto.port + " 127.0.0.1");
     config.add("allow_anonymous false");
@@ -45,6 +67,17 @@ public final class Mosquitto implements AutoCloseable {
     config.addAll(extraConfig);
     if (extraConfig.stream().noneMatch(line -> line.startsWith("persistence "))) {
       config.add("persistence false");
+    }
+    if (tls != null) {
+      // Listener options apply to the listener line above them.
+      config.add("listener " + mosquitto.tlsPort + " 127.0.0.1");
+      config.add("cafile " + tls.caFile());
+      config.add("certfile " + tls.certFile());
+      config.add("keyfile " + tls.keyFile());
+      if (tls.requireCertificate()) {
+        config.add("require_certificate true");
+        config.add("use_identity_as_username false");
+      }
     }
     Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", config) + "\n");
     mosquitto.launch();
@@ -58,7 +91,11 @@ public final class Mosquitto implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
             .start();
-    Await.until(Duration.ofSeconds(10), "mosquitto listening on " + port, this::accepts);
+    Await.until(Duration.ofSeconds(10), "mosquitto listening on " + port, () -> accepts(port));
+    if (tlsPort != 0) {
+      Await.until(
+          Duration.ofSeconds(10), "mosquitto listening on " + tlsPort, () -> accepts(tlsPort));
+    }
   }
 
   /** Kills the broker with SIGKILL, as a crash would. */
@@ -94,7 +131,7 @@ public final class Mosquitto implements AutoCloseable {
     }
   }
 
-  private boolean accepts() {
+  private boolean accepts(int port) {
     if (!process.isAlive()) {
       throw new IllegalStateException("mosquitto exited: " + log());
     }
@@ -134,6 +171,18 @@ public final class Mosquitto implements AutoCloseable {
 
   public String url() {
     return "tcp://127.0.0.1:" + port;
+  }
+
+  /** The TLS listener of a broker started with {@link #startTls}. */
+  public String sslUrl() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("this broker has no TLS listener");
+    }
+    return "ssl://127.0.0.1:" + tlsPort;
+  }
+
+  public int tlsPort() {
+    return tlsPort;
   }
 
   public String log() {
