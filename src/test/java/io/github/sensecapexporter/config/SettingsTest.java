@@ -11,16 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.github.sensecapexporter.testing.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -214,6 +220,247 @@ class SettingsTest {
               "sensecap.org-id = \"" + ORG + "\"\nsensecap.access-key-file = " + quoted(file),
               false);
       assertNamesKey("sensecap.access-key-file", e);
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class TlsOptions {
+    private static final String TLS = "sensecap.mqtt.tls.";
+    private static final String SSL = MINIMAL + "sensecap.mqtt.url = \"ssl://127.0.0.1:8883\"\n";
+
+    private Path dir;
+    private TestPki pki;
+    private TestPki.Pair rsaClient;
+    private TestPki.Pair ecClient;
+    private final Map<String, Path> files = new HashMap<>();
+
+    @BeforeAll
+    void makeFiles(@TempDir Path tempDir) throws Exception {
+      dir = tempDir;
+      pki = TestPki.create(dir.resolve("pki"), "settings");
+      rsaClient = pki.client("rsa-client", "RSA");
+      ecClient = pki.client("ec-client", "EC");
+      files.put("ca", pki.caCert());
+      files.put("cert", rsaClient.cert());
+      files.put("key", rsaClient.key());
+      files.put("ec-cert", ecClient.cert());
+      files.put("ec-key", ecClient.key());
+      Path pkcs1 = dir.resolve("pkcs1.key");
+      pki.openssl(
+          "pkey", "-in", rsaClient.key().toString(), "-traditional", "-out", pkcs1.toString());
+      files.put("pkcs1-key", pkcs1);
+      Path encrypted = dir.resolve("encrypted.key");
+      pki.openssl(
+          "pkcs8",
+          "-topk8",
+          "-in",
+          rsaClient.key().toString(),
+          "-passout",
+          "pass:secret",
+          "-out",
+          encrypted.toString());
+      files.put("encrypted-key", encrypted);
+      Path der = dir.resolve("ca.der");
+      pki.openssl(
+          "x509", "-in", pki.caCert().toString(), "-outform", "DER", "-out", der.toString());
+      files.put("der-cert", der);
+      files.put("missing", dir.resolve("does-not-exist.pem"));
+      files.put("directory", Files.createDirectories(dir.resolve("a-directory")));
+      files.put("empty", write("empty.pem", ""));
+      files.put("garbage", write("garbage.pem", "not a certificate\n"));
+      files.put(
+          "bad-base64",
+          write(
+              "bad-base64.pem", "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n"));
+      files.put(
+          "junk-der",
+          write(
+              "junk-der.pem",
+              "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n"));
+      files.put(
+          "junk-key",
+          write(
+              "junk-key.pem",
+              "-----BEGIN PRIVATE KEY-----\nAAECAwQFBgcICQ==\n-----END PRIVATE KEY-----\n"));
+      files.put(
+          "two-keys",
+          write(
+              "two-keys.pem",
+              Files.readString(rsaClient.key()) + Files.readString(ecClient.key())));
+      // A chain file with the client's certificate and the CA's after it.
+      files.put(
+          "chain",
+          write(
+              "chain.pem",
+              "subject=CN = rsa-client\n"
+                  + Files.readString(rsaClient.cert())
+                  + "\n"
+                  + Files.readString(pki.caCert())));
+    }
+
+    private Path write(String name, String text) throws IOException {
+      return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    /** Replaces every {name} with the quoted path of that test file. */
+    private String withFiles(String userText) {
+      String text = userText;
+      for (Map.Entry<String, Path> file : files.entrySet()) {
+        text = text.replace("{" + file.getKey() + "}", quoted(file.getValue()));
+      }
+      assertFalse(text.contains("{"), () -> "unknown file in " + userText);
+      return text;
+    }
+
+    @Test
+    void noTlsOptionsByDefault() {
+      assertTrue(load(MINIMAL).mqtt().tls().isEmpty());
+      assertTrue(load(SSL).mqtt().tls().isEmpty());
+      assertTrue(load(SSL).mqtt().usesTls());
+      assertFalse(load(MINIMAL).mqtt().usesTls());
+    }
+
+    @Test
+    void caFileAlone() {
+      Settings.Tls tls = load(withFiles(SSL + TLS + "ca-file = {ca}")).mqtt().tls().orElseThrow();
+      assertAll(
+          () -> assertEquals(Optional.of(pki.caCert()), tls.caFile()),
+          () -> assertTrue(tls.certFile().isEmpty()),
+          () -> assertTrue(tls.keyFile().isEmpty()),
+          () -> assertEquals("TLS", tls.context().getProtocol()));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("goodConfigs")
+    void accepts(String what, String userText) {
+      Settings settings = load(withFiles(userText));
+      assertTrue(settings.mqtt().tls().isPresent(), what);
+      assertNotNull(settings.mqtt().tls().get().context().getSocketFactory());
+    }
+
+    Stream<Arguments> goodConfigs() {
+      String wss = MINIMAL + "sensecap.mqtt.url = \"wss://localhost:8084/mqtt\"\n";
+      return Stream.of(
+          Arguments.of("RSA client", SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {key}"),
+          Arguments.of(
+              "EC client with a CA over wss",
+              wss
+                  + TLS
+                  + "ca-file = {ca}\n"
+                  + TLS
+                  + "cert-file = {ec-cert}\n"
+                  + TLS
+                  + "key-file = {ec-key}"),
+          Arguments.of(
+              "chain file with text before",
+              SSL + TLS + "cert-file = {chain}\n" + TLS + "key-file = {key}"),
+          Arguments.of("a CA file of several certificates", SSL + TLS + "ca-file = {chain}"),
+          Arguments.of(
+              "URL scheme in capitals",
+              MINIMAL + "sensecap.mqtt.url = \"SSL://h:8883\"\n" + TLS + "ca-file = {ca}"));
+    }
+
+    @Test
+    void withUrlKeepsTheTlsOptions() {
+      Settings settings = load(withFiles(SSL + TLS + "ca-file = {ca}"));
+      Settings moved = settings.withMqttUrl("ssl://127.0.0.1:18883");
+      assertEquals("ssl://127.0.0.1:18883", moved.mqtt().url());
+      assertEquals(settings.mqtt().tls(), moved.mqtt().tls());
+      // The demo broker is plain MQTT: the options stay but are not used.
+      assertFalse(settings.withMqttUrl("tcp://127.0.0.1:1883").mqtt().usesTls());
+    }
+
+    @Test
+    void toStringNamesTheFilesButNotTheKey() throws IOException {
+      Settings settings =
+          load(withFiles(SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {key}"));
+      String text = settings.toString();
+      assertTrue(text.contains(rsaClient.key().toString()), text);
+      assertTrue(text.contains("JVM trust store"), text);
+      String keyBody = Files.readString(rsaClient.key()).split("\n")[1];
+      assertFalse(text.contains(keyBody), text);
+    }
+
+    Stream<Arguments> badConfigs() {
+      String tcp = MINIMAL;
+      String ws = MINIMAL + "sensecap.mqtt.url = \"ws://h:8083/mqtt\"\n";
+      String certAndKey = TLS + "cert-file = {cert}\n" + TLS + "key-file = {key}\n";
+      return Stream.of(
+          Arguments.of(TLS + "ca-file", tcp + TLS + "ca-file = {ca}", "only used with ssl://"),
+          Arguments.of(TLS + "cert-file", ws + certAndKey, "only used with ssl://"),
+          Arguments.of(TLS + "key-file", tcp + TLS + "key-file = {key}", "only used with ssl://"),
+          Arguments.of(TLS + "key-file", SSL + TLS + "cert-file = {cert}", "is required with"),
+          Arguments.of(TLS + "cert-file", SSL + TLS + "key-file = {key}", "is required with"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {missing}", "cannot read"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {directory}", "cannot read"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {empty}", "is not PEM"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {garbage}", "is not PEM"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {der-cert}", "is not PEM"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {key}", "no PEM certificate"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {bad-base64}", "cannot be parsed"),
+          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {junk-der}", "cannot be parsed"),
+          Arguments.of(
+              TLS + "cert-file",
+              SSL + TLS + "cert-file = {garbage}\n" + TLS + "key-file = {key}",
+              "is not PEM"),
+          Arguments.of(
+              TLS + "cert-file",
+              SSL + TLS + "cert-file = {key}\n" + TLS + "key-file = {key}",
+              "no PEM certificate"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {missing}",
+              "cannot read"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {cert}",
+              "no PEM private key"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {pkcs1-key}",
+              "openssl pkcs8 -topk8 -nocrypt"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {encrypted-key}",
+              "openssl pkcs8 -topk8 -nocrypt"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {junk-key}",
+              "cannot be parsed as a PKCS#8 RSA or EC key"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {two-keys}",
+              "2 private keys"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {cert}\n" + TLS + "key-file = {ec-key}",
+              "is not the private key of the first certificate"),
+          Arguments.of(
+              TLS + "key-file",
+              SSL + TLS + "cert-file = {ec-cert}\n" + TLS + "key-file = {key}",
+              "is not the private key of the first certificate"),
+          Arguments.of(
+              TLS + "ca-file", SSL + TLS + "ca-file = [\"a\"]", "has type LIST rather than STRING"),
+          Arguments.of(TLS + "ca-files", SSL + TLS + "ca-files = {ca}", "is not a known key"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}: {2}")
+    @MethodSource("badConfigs")
+    void namesTheKey(String key, String userText, String problem) throws IOException {
+      String text = withFiles(userText);
+      SettingsException e = assertRejected(text, false);
+      if (e.getMessage().startsWith(key + ":")) {
+        assertNamesKey(key, e);
+      } else {
+        // Typesafe Config's own type errors put the file and line first, then the key.
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+      }
+      assertTrue(e.getMessage().contains(problem), () -> "expected " + problem + ": " + e);
+      for (Path keyFile : List.of(rsaClient.key(), ecClient.key())) {
+        String keyBody = Files.readString(keyFile).split("\n")[1];
+        assertFalse(e.getMessage().contains(keyBody), "message shows key material");
+      }
     }
   }
 
