@@ -145,6 +145,8 @@ class JarIT {
             return devicesIn(page, "sensecap_measurement_value{") == DEMO_DEVICES
                 && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES;
           });
+      System.out.println(
+          "FIGURE demo_fleet_served_after_launch_ms=" + (System.nanoTime() - started) / 1_000_000);
       String page = Http.get(metricsUrl).body();
       assertEquals(1.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
 
