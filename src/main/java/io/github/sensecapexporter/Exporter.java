@@ -56,12 +56,7 @@ public final class Exporter implements AutoCloseable {
         new MessageHandler(store, metrics, clock, settings.mqtt().maxPayloadBytes());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
     HttpEndpoint http =
-        HttpEndpoint.start(
-            settings.http().host(),
-            settings.http().port(),
-            registry,
-            subscriber::isReady,
-            Version.get());
+        HttpEndpoint.start(settings.http(), registry, subscriber::isReady, Version.get());
 
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("housekeeping"));

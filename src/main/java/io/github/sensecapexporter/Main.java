@@ -137,7 +137,9 @@ public final class Main {
               settings.demo().publishInterval(),
               Clock.systemUTC()));
       out.println(
-          "sensecap-exporter demo: metrics at http://localhost:"
+          "sensecap-exporter demo: metrics at "
+              + settings.http().scheme()
+              + "://localhost:"
               + exporter.httpPort()
               + "/metrics (broker "
               + broker.tcpUrl()
@@ -145,7 +147,17 @@ public final class Main {
               + broker.websocketUrl()
               + ")");
     } else {
-      LOG.info("serving http://" + settings.http().host() + ":" + exporter.httpPort() + "/metrics");
+      LOG.info(
+          "serving "
+              + settings.http().scheme()
+              + "://"
+              + settings.http().host()
+              + ":"
+              + exporter.httpPort()
+              + "/metrics"
+              + (settings.http().basicAuthUsers().isEmpty()
+                  ? ""
+                  : " (basic auth, " + settings.http().basicAuthUsers().size() + " users)"));
     }
     out.flush();
   }

@@ -3,8 +3,11 @@ package io.github.sensecapexporter.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,7 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -90,7 +95,25 @@ public record Settings(
     }
   }
 
-  public record Http(String host, int port) {}
+  /**
+   * The HTTP server. {@code tls} is present when it serves HTTPS; {@code basicAuthUsers} maps each
+   * user to its bcrypt hash and is empty when no login is required.
+   */
+  public record Http(
+      String host, int port, Optional<SSLContext> tls, Map<String, Secret> basicAuthUsers) {
+    public Http {
+      basicAuthUsers = Map.copyOf(basicAuthUsers);
+    }
+
+    /** Plain HTTP without a login. */
+    public Http(String host, int port) {
+      this(host, port, Optional.empty(), Map.of());
+    }
+
+    public String scheme() {
+      return tls.isPresent() ? "https" : "http";
+    }
+  }
 
   public record Series(Duration expireAfter, int maxSeries) {}
 
@@ -102,6 +125,11 @@ public record Settings(
 
   private static final String ROOT = "sensecap";
   private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
+  private static final String USERS = ROOT + ".http.basic-auth.users";
+  // As Prometheus' web config accepts them: $2a$, $2b$ or $2y$, a cost of 04-31, 22 characters of
+  // salt and 31 of hash in bcrypt's base64 alphabet.
+  private static final Pattern BCRYPT =
+      Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
   private static final Map<String, Level> LEVELS =
       Map.of(
           "ERROR", Level.SEVERE,
@@ -186,6 +214,9 @@ public record Settings(
     }
     for (Map.Entry<String, ConfigValue> entry : config.getConfig(ROOT).entrySet()) {
       String key = ROOT + "." + entry.getKey();
+      if (key.startsWith(USERS + ".")) {
+        continue; // user names are the operator's own keys
+      }
       if (!reference.hasPathOrNull(key)) {
         throw new SettingsException(key, "is not a known key (see README.md for the list)");
       }
@@ -440,7 +471,87 @@ public record Settings(
       throw new SettingsException(
           prefix + "host", "'" + host + "' is not an address of this machine");
     }
-    return new Http(host, port);
+    return new Http(host, port, tls(config), basicAuthUsers(config));
+  }
+
+  private static Optional<SSLContext> tls(Config config) {
+    String prefix = ROOT + ".http.tls.";
+    String certFile = config.getString(prefix + "cert-file").strip();
+    String keyFile = config.getString(prefix + "key-file").strip();
+    String keystoreFile = config.getString(prefix + "keystore-file").strip();
+    Secret keystorePassword = new Secret(config.getString(prefix + "keystore-password"));
+    if (!keystoreFile.isEmpty() && (!certFile.isEmpty() || !keyFile.isEmpty())) {
+      throw new SettingsException(
+          prefix + "keystore-file",
+          "set either "
+              + prefix
+              + "cert-file and key-file or "
+              + prefix
+              + "keystore-file, not both");
+    }
+    if (!keystoreFile.isEmpty()) {
+      return Optional.of(
+          TlsFiles.fromKeystore(
+              prefix + "keystore-file",
+              keystoreFile,
+              prefix + "keystore-password",
+              keystorePassword));
+    }
+    if (!keystorePassword.isEmpty()) {
+      throw new SettingsException(
+          prefix + "keystore-password",
+          "is set but "
+              + prefix
+              + "keystore-file is empty (check SENSECAP_HTTP_KEYSTORE_PASSWORD)");
+    }
+    if (certFile.isEmpty() && keyFile.isEmpty()) {
+      return Optional.empty();
+    }
+    if (keyFile.isEmpty()) {
+      throw new SettingsException(prefix + "key-file", "is required with " + prefix + "cert-file");
+    }
+    if (certFile.isEmpty()) {
+      throw new SettingsException(prefix + "cert-file", "is required with " + prefix + "key-file");
+    }
+    return Optional.of(
+        TlsFiles.fromPem(prefix + "cert-file", certFile, prefix + "key-file", keyFile));
+  }
+
+  private static Map<String, Secret> basicAuthUsers(Config config) {
+    Map<String, Secret> users = new TreeMap<>();
+    ConfigObject object;
+    try {
+      object = config.getObject(USERS);
+    } catch (ConfigException.WrongType e) {
+      throw new SettingsException(
+          USERS,
+          "must be an object of user = \"<bcrypt hash>\" entries, such as { alice = \"$2y$10$...\" }");
+    }
+    for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+      String user = entry.getKey();
+      String key = USERS + "." + ConfigUtil.joinPath(user);
+      if (user.isEmpty()
+          || user.indexOf(':') >= 0
+          || user.chars().anyMatch(Character::isISOControl)) {
+        throw new SettingsException(
+            key, "is not a user name (empty, or with ':' or a control character)");
+      }
+      ConfigValue value = entry.getValue();
+      if (value.valueType() != ConfigValueType.STRING) {
+        throw new SettingsException(
+            key, "must be a bcrypt hash in quotes, not " + value.valueType());
+      }
+      String hash = ((String) value.unwrapped()).strip();
+      if (!BCRYPT.matcher(hash).matches()) {
+        // The value is not shown: someone may have put a plain password here.
+        throw new SettingsException(
+            key,
+            "is not a bcrypt hash ($2a$, $2b$ or $2y$, as htpasswd -nbBC 10 USER PASSWORD makes);"
+                + " the value is not shown");
+      }
+      users.put(user, new Secret(hash));
+    }
+    return users;
   }
 
   private static Series series(Config config) {

@@ -1,21 +1,31 @@
 package io.github.sensecapexporter.http;
 
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
+import io.github.sensecapexporter.config.Settings;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Serves {@code /metrics} (text format, OpenMetrics when asked, gzip when asked), {@code
- * /-/healthy}, {@code /-/ready} and a landing page at {@code /}.
+ * /-/healthy}, {@code /-/ready} and a landing page at {@code /}, over HTTP or HTTPS, with basic
+ * auth on all but {@code /-/healthy} when users are configured.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final int THREADS = 4;
@@ -44,44 +54,92 @@ public final class HttpEndpoint implements AutoCloseable {
     this.executor = executor;
   }
 
+  /** Plain HTTP without a login. */
   public static HttpEndpoint start(
       String host, int port, CollectorRegistry registry, BooleanSupplier ready, String version)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    return start(new Settings.Http(host, port), registry, ready, version);
+  }
+
+  /**
+   * HTTPS when {@code http} has TLS, and basic auth on every path but {@code /-/healthy} when it
+   * has users.
+   */
+  public static HttpEndpoint start(
+      Settings.Http http, CollectorRegistry registry, BooleanSupplier ready, String version)
+      throws IOException {
+    InetSocketAddress address = new InetSocketAddress(http.host(), http.port());
+    HttpServer server;
+    if (http.tls().isPresent()) {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new ModernTls(http.tls().get()));
+      server = https;
+    } else {
+      server = HttpServer.create(address, 0);
+    }
+    Authenticator login =
+        http.basicAuthUsers().isEmpty() ? null : new BcryptAuthenticator(http.basicAuthUsers());
     // _created samples would double every counter on the page for a value no dashboard uses.
     HTTPServer.HTTPMetricHandler metrics =
         new HTTPServer.HTTPMetricHandler(registry, () -> name -> !name.endsWith("_created"));
     byte[] landing = LANDING_PAGE.formatted(version).getBytes(StandardCharsets.UTF_8);
-    server.createContext(
-        "/",
-        exchange -> {
-          if (exchange.getRequestURI().getPath().equals("/")) {
-            respond(exchange, 200, "text/html; charset=utf-8", landing);
-          } else {
-            respond(exchange, 404, "text/plain; charset=utf-8", bytes("Not found.\n"));
-          }
-        });
-    server.createContext("/metrics", metrics);
+    HttpContext root =
+        server.createContext(
+            "/",
+            exchange -> {
+              if (exchange.getRequestURI().getPath().equals("/")) {
+                respond(exchange, 200, "text/html; charset=utf-8", landing);
+              } else {
+                respond(exchange, 404, "text/plain; charset=utf-8", bytes("Not found.\n"));
+              }
+            });
+    HttpContext metricsContext = server.createContext("/metrics", metrics);
+    // Open to all: a liveness probe has no credentials, and the answer tells nothing.
     server.createContext(
         "/-/healthy",
         exchange -> respond(exchange, 200, "text/plain; charset=utf-8", bytes("OK\n")));
-    server.createContext(
-        "/-/ready",
-        exchange -> {
-          if (ready.getAsBoolean()) {
-            respond(exchange, 200, "text/plain; charset=utf-8", bytes("Ready\n"));
-          } else {
-            respond(
-                exchange,
-                503,
-                "text/plain; charset=utf-8",
-                bytes("Not ready: not connected to the MQTT broker or not subscribed.\n"));
-          }
-        });
+    HttpContext readyContext =
+        server.createContext(
+            "/-/ready",
+            exchange -> {
+              if (ready.getAsBoolean()) {
+                respond(exchange, 200, "text/plain; charset=utf-8", bytes("Ready\n"));
+              } else {
+                respond(
+                    exchange,
+                    503,
+                    "text/plain; charset=utf-8",
+                    bytes("Not ready: not connected to the MQTT broker or not subscribed.\n"));
+              }
+            });
+    if (login != null) {
+      for (HttpContext context : new HttpContext[] {root, metricsContext, readyContext}) {
+        context.setAuthenticator(login);
+      }
+    }
     ExecutorService executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("http"));
     server.setExecutor(executor);
     server.start();
     return new HttpEndpoint(server, executor);
+  }
+
+  /** TLS 1.2 and 1.3 only, with the JVM's default cipher suites for them. */
+  private static final class ModernTls extends HttpsConfigurator {
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    ModernTls(SSLContext context) {
+      super(context);
+    }
+
+    @Override
+    public void configure(HttpsParameters params) {
+      SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+      List<String> supported = List.of(getSSLContext().getSupportedSSLParameters().getProtocols());
+      parameters.setProtocols(
+          PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new));
+      parameters.setNeedClientAuth(false);
+      params.setSSLParameters(parameters);
+    }
   }
 
   private static byte[] bytes(String text) {
