@@ -1,30 +1,18 @@
 package io.github.sensecapexporter.config;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.InvalidKeySpecException;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -34,22 +22,14 @@ import javax.net.ssl.SSLContext;
  * naming the key whose file is wrong; no message ever holds a password or key material.
  */
 final class TlsFiles {
-  private static final Pattern PKCS8 =
-      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-  private static final String CONVERT =
-      "; convert it to PKCS#8 with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8";
 
   private TlsFiles() {}
 
   /** A context serving {@code certFile}'s chain with {@code keyFile}'s key. */
   static SSLContext fromPem(String certKey, String certFile, String keyKey, String keyFile) {
-    List<X509Certificate> chain = certificates(certKey, read(certKey, certFile));
-    PrivateKey key = privateKey(keyKey, read(keyKey, keyFile));
-    if (!matches(key, chain.get(0))) {
-      throw new SettingsException(
-          keyKey,
-          "the key in " + keyFile + " does not belong to the first certificate of " + certKey);
-    }
+    List<X509Certificate> chain = Pem.certificates(certKey, path(certKey, certFile));
+    PrivateKey key = Pem.privateKey(keyKey, path(keyKey, keyFile));
+    Pem.checkKeyMatches(keyKey, certKey, key, chain.get(0).getPublicKey());
     try {
       // An in-memory store only hands the key to the KeyManagerFactory; its password never leaves.
       char[] password = randomPassword();
@@ -119,92 +99,6 @@ final class TlsFiles {
       return Path.of(file);
     } catch (InvalidPathException e) {
       throw new SettingsException(key, "is not a file name: " + e.getReason());
-    }
-  }
-
-  private static byte[] read(String key, String file) {
-    try {
-      return Files.readAllBytes(path(key, file));
-    } catch (IOException | RuntimeException e) {
-      throw new SettingsException(
-          key, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  private static List<X509Certificate> certificates(String key, byte[] pem) {
-    List<X509Certificate> chain = new ArrayList<>();
-    try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      for (Certificate certificate : factory.generateCertificates(new ByteArrayInputStream(pem))) {
-        chain.add((X509Certificate) certificate);
-      }
-    } catch (CertificateException | RuntimeException e) {
-      throw new SettingsException(
-          key, "is not a PEM certificate chain (" + e.getClass().getSimpleName() + ")");
-    }
-    if (chain.isEmpty()) {
-      throw new SettingsException(key, "holds no PEM certificate");
-    }
-    return List.copyOf(chain);
-  }
-
-  private static PrivateKey privateKey(String key, byte[] file) {
-    String pem = new String(file, StandardCharsets.US_ASCII);
-    if (pem.contains("-----BEGIN RSA PRIVATE KEY-----")) {
-      throw new SettingsException(key, "holds a PKCS#1 RSA key (BEGIN RSA PRIVATE KEY)" + CONVERT);
-    }
-    if (pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
-      throw new SettingsException(key, "holds a SEC1 EC key (BEGIN EC PRIVATE KEY)" + CONVERT);
-    }
-    if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-      throw new SettingsException(
-          key,
-          "holds an encrypted key; decrypt it with: openssl pkcs8 -nocrypt -in KEY -out KEY.plain"
-              + " (or use keystore-file with a password)");
-    }
-    Matcher matcher = PKCS8.matcher(pem);
-    if (!matcher.find()) {
-      throw new SettingsException(key, "holds no PEM PKCS#8 key (BEGIN PRIVATE KEY)");
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(matcher.group(1).replaceAll("\\s", ""));
-    } catch (IllegalArgumentException e) {
-      throw new SettingsException(key, "holds a PEM key that is not valid base64");
-    }
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-    for (String algorithm : new String[] {"RSA", "EC"}) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-      } catch (InvalidKeySpecException | RuntimeException e) {
-        // Not this algorithm: try the next one.
-      } catch (GeneralSecurityException e) {
-        throw new SettingsException(
-            key, "cannot load the key (" + e.getClass().getSimpleName() + ")");
-      }
-    }
-    throw new SettingsException(key, "holds a PKCS#8 key that is neither RSA nor EC");
-  }
-
-  /** Whether the certificate's public key verifies what the private key signs. */
-  private static boolean matches(PrivateKey key, X509Certificate certificate) {
-    if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
-      return false;
-    }
-    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    byte[] probe = new byte[32];
-    new SecureRandom().nextBytes(probe);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(probe);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update(probe);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return false;
     }
   }
 
