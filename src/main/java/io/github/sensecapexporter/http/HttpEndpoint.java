@@ -55,11 +55,6 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /** Plain HTTP without a login. */
-  public static HttpEndpoint start(
-      String host, int port, CollectorRegistry registry, BooleanSupplier ready, String version)
-      throws IOException {
-    return start(new Settings.Http(host, port), registry, ready, version);
-  }
 
   /**
    * HTTPS when {@code http} has TLS, and basic auth on every path but {@code /-/healthy} when it
