@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.Await;
-import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Mosquitto;
 import io.github.sensecapexporter.testing.Publisher;
+import io.github.sensecapexporter.testing.Scrape;
 import io.github.sensecapexporter.testing.TestPki;
 import io.github.sensecapexporter.testing.TestSettings;
 import java.nio.file.Files;
@@ -81,15 +81,6 @@ class BrokerTlsTest {
             TestSettings.forBroker(url, settings.toArray(new String[0])), Clock.systemUTC()));
   }
 
-  private static String metrics(Exporter exporter) {
-    return Http.get("http://127.0.0.1:" + exporter.httpPort() + "/metrics").body();
-  }
-
-  private static double metric(Exporter exporter, String name) {
-    Double value = MetricsText.value(metrics(exporter), name);
-    return value == null ? Double.NaN : value;
-  }
-
   /** Publishes on the broker's plain listener, as a device gateway would. */
   private static void publishAndAwait(Mosquitto broker, Exporter exporter, double value)
       throws Exception {
@@ -105,7 +96,7 @@ class BrokerTlsTest {
             Double.valueOf(value)
                 .equals(
                     MetricsText.value(
-                        metrics(exporter),
+                        Scrape.page(exporter),
                         "sensecap_measurement_value",
                         measurement(DEVICE, "1", "vs", "4097"))));
   }
@@ -115,13 +106,13 @@ class BrokerTlsTest {
    * the reason (the TLS handshake's) in the log.
    */
   private static void assertRefused(Exporter exporter, LogCapture logs, String logFragment) {
-    Await.until(TIMEOUT, "three failed attempts", () -> metric(exporter, ATTEMPTS) >= 3);
-    String page = metrics(exporter);
+    Await.until(TIMEOUT, "three failed attempts", () -> Scrape.value(exporter, ATTEMPTS) >= 3);
+    String page = Scrape.page(exporter);
     assertEquals(0.0, MetricsText.value(page, CONNECTED), page);
     assertFalse(exporter.isReady());
     assertEquals(
         0.0,
-        metric(exporter, "sensecap_exporter_mqtt_connections_lost_total"),
+        Scrape.value(exporter, "sensecap_exporter_mqtt_connections_lost_total"),
         "a refused handshake must never count as a connection");
     assertTrue(
         logs.lines().stream().anyMatch(line -> line.contains(logFragment)),
@@ -134,7 +125,7 @@ class BrokerTlsTest {
     Exporter exporter =
         exporter(broker.sslUrl(), "sensecap.mqtt.tls.ca-file", pki.caCert().toString());
     Await.until(TIMEOUT, "ready over TLS", exporter::isReady);
-    assertEquals(1.0, metric(exporter, CONNECTED));
+    assertEquals(1.0, Scrape.value(exporter, CONNECTED));
     publishAndAwait(broker, exporter, 21.5);
   }
 
@@ -198,7 +189,7 @@ class BrokerTlsTest {
             "sensecap.mqtt.tls.key-file",
             client.key().toString());
     Await.until(TIMEOUT, "ready with an RSA client certificate", exporter::isReady);
-    assertEquals(1.0, metric(exporter, CONNECTED));
+    assertEquals(1.0, Scrape.value(exporter, CONNECTED));
   }
 
   @Test

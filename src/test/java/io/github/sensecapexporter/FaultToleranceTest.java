@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.Await;
-import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Mosquitto;
 import io.github.sensecapexporter.testing.Publisher;
+import io.github.sensecapexporter.testing.Scrape;
 import io.github.sensecapexporter.testing.TestSettings;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -72,17 +72,8 @@ class FaultToleranceTest {
             TestSettings.forBroker(url, settings.toArray(new String[0])), Clock.systemUTC()));
   }
 
-  private static String metrics(Exporter exporter) {
-    return Http.get("http://127.0.0.1:" + exporter.httpPort() + "/metrics").body();
-  }
-
-  private static double metric(Exporter exporter, String name) {
-    Double value = MetricsText.value(metrics(exporter), name);
-    return value == null ? Double.NaN : value;
-  }
-
   private static void awaitMetric(Exporter exporter, String name, double expected) {
-    Await.until(TIMEOUT, name + " = " + expected, () -> metric(exporter, name) == expected);
+    Await.until(TIMEOUT, name + " = " + expected, () -> Scrape.value(exporter, name) == expected);
   }
 
   private static void publish(String url, String measurementId, double value) throws Exception {
@@ -101,7 +92,7 @@ class FaultToleranceTest {
             Double.valueOf(expected)
                 .equals(
                     MetricsText.value(
-                        metrics(exporter),
+                        Scrape.page(exporter),
                         "sensecap_measurement_value",
                         measurement(DEVICE, "1", "vs", measurementId))));
   }
@@ -113,7 +104,7 @@ class FaultToleranceTest {
       Mosquitto broker = mosquitto(List.of());
       Exporter exporter = exporter(broker.url());
       Await.until(TIMEOUT, "ready", exporter::isReady);
-      assertEquals(1.0, metric(exporter, "sensecap_exporter_mqtt_connected"));
+      assertEquals(1.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
 
       broker.kill();
       awaitMetric(exporter, "sensecap_exporter_mqtt_connected", 0);
@@ -123,12 +114,12 @@ class FaultToleranceTest {
       long recoveryMillis = (System.nanoTime() - restarted) / 1_000_000;
       System.out.println("FIGURE recovery_after_broker_restart_ms=" + recoveryMillis);
 
-      assertEquals(1.0, metric(exporter, "sensecap_exporter_mqtt_connected"));
-      assertEquals(1.0, metric(exporter, "sensecap_exporter_mqtt_subscribed"));
+      assertEquals(1.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
+      assertEquals(1.0, Scrape.value(exporter, "sensecap_exporter_mqtt_subscribed"));
       // The restarted broker has no session: this arrives only because the exporter resubscribed.
       publish(broker.url(), "4097", 24.5);
       awaitValue(exporter, "4097", 24.5);
-      assertTrue(metric(exporter, "sensecap_exporter_mqtt_connections_lost_total") >= 1);
+      assertTrue(Scrape.value(exporter, "sensecap_exporter_mqtt_connections_lost_total") >= 1);
     }
   }
 
@@ -152,7 +143,7 @@ class FaultToleranceTest {
       System.out.println(
           "FIGURE frozen_broker_detected_ms=" + (System.nanoTime() - frozen) / 1_000_000);
       Thread.sleep(3_000); // frozen for longer than the keep-alive, with connects timing out
-      double attempts = metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total");
+      double attempts = Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total");
 
       long thawed = System.nanoTime();
       broker.thaw();
@@ -175,8 +166,8 @@ class FaultToleranceTest {
       Await.until(
           TIMEOUT,
           "two failed attempts",
-          () -> metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 2);
-      assertEquals(0.0, metric(exporter, "sensecap_exporter_mqtt_connected"));
+          () -> Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 2);
+      assertEquals(0.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
 
       broker.restart();
       Await.until(TIMEOUT, "ready once the broker runs", exporter::isReady);
@@ -207,8 +198,8 @@ class FaultToleranceTest {
         Await.until(
             TIMEOUT,
             "three attempts against a silent broker",
-            () -> metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 3);
-        assertEquals(0.0, metric(exporter, "sensecap_exporter_mqtt_connected"));
+            () -> Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 3);
+        assertEquals(0.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
         assertTrue(accepted.size() >= 3, "connections accepted: " + accepted.size());
         for (Socket socket : accepted) {
           socket.close();
@@ -228,8 +219,8 @@ class FaultToleranceTest {
         Await.until(
             TIMEOUT,
             "four refused logins",
-            () -> metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 4);
-        String page = metrics(exporter);
+            () -> Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total") >= 4);
+        String page = Scrape.page(exporter);
         assertEquals(0.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
         assertEquals(
             1, logs.count(Level.WARNING, "cannot connect to"), String.join("\n", logs.lines()));
@@ -278,10 +269,10 @@ class FaultToleranceTest {
       assertNotEquals(original, exporter.mqttClientId());
       assertTrue(exporter.mqttClientId().startsWith("org-" + ORG + "-"), exporter.mqttClientId());
       // Stable from then on: no more connections lost.
-      double lost = metric(exporter, "sensecap_exporter_mqtt_connections_lost_total");
+      double lost = Scrape.value(exporter, "sensecap_exporter_mqtt_connections_lost_total");
       Thread.sleep(3_000);
-      assertEquals(lost, metric(exporter, "sensecap_exporter_mqtt_connections_lost_total"));
-      assertEquals(1.0, metric(exporter, "sensecap_exporter_mqtt_connected"));
+      assertEquals(lost, Scrape.value(exporter, "sensecap_exporter_mqtt_connections_lost_total"));
+      assertEquals(1.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
     }
 
     @Test
@@ -301,10 +292,10 @@ class FaultToleranceTest {
       awaitMetric(exporter, "sensecap_exporter_mqtt_client_id_conflicts_total", 1);
       assertEquals(pinned, exporter.mqttClientId());
       // With backoff the two take turns at most once a second or so, not in a tight loop.
-      double before = metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total");
+      double before = Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total");
       Thread.sleep(5_000);
       double attempts =
-          metric(exporter, "sensecap_exporter_mqtt_connection_attempts_total") - before;
+          Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total") - before;
       System.out.println("FIGURE pinned_id_conflict_attempts_in_5s=" + attempts);
       assertTrue(attempts <= 8, "attempts in 5 s: " + attempts);
     }
@@ -337,8 +328,8 @@ class FaultToleranceTest {
       Await.until(
           TIMEOUT,
           "every queued message",
-          () -> metric(second, "sensecap_exporter_series") == messages);
-      String page = metrics(second);
+          () -> Scrape.value(second, "sensecap_exporter_series") == messages);
+      String page = Scrape.page(second);
       int lost = 0;
       for (int i = 0; i < messages; i++) {
         Double value =
