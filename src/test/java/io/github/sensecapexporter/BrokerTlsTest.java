@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.Closer;
 import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Mosquitto;
@@ -39,7 +40,7 @@ class BrokerTlsTest {
   private static final String ATTEMPTS = "sensecap_exporter_mqtt_connection_attempts_total";
 
   @TempDir Path dir;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
   private TestPki pki;
 
   @BeforeEach
@@ -49,21 +50,14 @@ class BrokerTlsTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
+    closer.closeAll();
   }
 
   /** A broker whose TLS certificate has the subject alternative name {@code san}. */
   private Mosquitto broker(String san, boolean requireCertificate) throws Exception {
     TestPki.Pair server = pki.server("server", san);
     Path brokerDir = Files.createDirectories(dir.resolve("mosquitto"));
-    return closeLater(
+    return closer.add(
         Mosquitto.startTls(
             brokerDir,
             new Mosquitto.Tls(pki.caCert(), server.cert(), server.key(), requireCertificate),
@@ -76,7 +70,7 @@ class BrokerTlsTest {
   private Exporter exporter(String url, String... overrides) throws Exception {
     List<String> settings = new ArrayList<>(List.of("sensecap.access-key", ACCESS_KEY));
     settings.addAll(List.of(overrides));
-    return closeLater(
+    return closer.add(
         Exporter.start(
             TestSettings.forBroker(url, settings.toArray(new String[0])), Clock.systemUTC()));
   }

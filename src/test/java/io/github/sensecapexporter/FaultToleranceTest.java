@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.Closer;
 import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Mosquitto;
@@ -44,30 +45,23 @@ class FaultToleranceTest {
   private static final String DEVICE = "2CF7F1C04430065C";
 
   @TempDir Path dir;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
+    closer.closeAll();
   }
 
   private Mosquitto mosquitto(List<String> extraConfig) throws Exception {
     Path brokerDir = Files.createDirectories(dir.resolve("mosquitto"));
-    return closeLater(
+    return closer.add(
         Mosquitto.start(brokerDir, extraConfig, USER, ACCESS_KEY, "gateway", "gateway-password"));
   }
 
   private Exporter exporter(String url, String... overrides) throws Exception {
     List<String> settings = new ArrayList<>(List.of("sensecap.access-key", ACCESS_KEY));
     settings.addAll(List.of(overrides));
-    return closeLater(
+    return closer.add(
         Exporter.start(
             TestSettings.forBroker(url, settings.toArray(new String[0])), Clock.systemUTC()));
   }
@@ -248,7 +242,7 @@ class FaultToleranceTest {
       options.setAutomaticReconnect(true);
       options.setMaxReconnectDelay(1000);
       rival.connect(options);
-      closeLater(
+      closer.add(
           () -> {
             rival.disconnectForcibly(100, 100, false);
             rival.close(true);
