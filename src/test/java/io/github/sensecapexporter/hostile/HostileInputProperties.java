@@ -84,6 +84,49 @@ class HostileInputProperties {
     }
   }
 
+  /** The parser's own number conversion gives the double that {@link Double#parseDouble} gives. */
+  @Property
+  void decimalNumbersReadAsParseDoubleReadsThem(
+      @ForAll boolean negative,
+      @ForAll("integerDigits") String integer,
+      @ForAll("fractionDigits") String fraction,
+      @ForAll("exponents") String exponent) {
+    String number = (negative ? "-" : "") + integer + fraction + exponent;
+    double expected = Double.parseDouble(number);
+    Reading reading = PayloadParser.parse(utf8("{\"value\":" + number + "}"));
+    if (Double.isFinite(expected)) {
+      assertEquals(expected, reading.value(), number);
+    } else {
+      assertEquals(Reading.Status.INVALID, reading.status(), number);
+    }
+  }
+
+  @Provide
+  Arbitrary<String> integerDigits() {
+    return Arbitraries.oneOf(
+        Arbitraries.just("0"),
+        Combinators.combine(
+                Arbitraries.strings().withCharRange('1', '9').ofLength(1),
+                Arbitraries.strings().numeric().ofMaxLength(24))
+            .as(String::concat));
+  }
+
+  @Provide
+  Arbitrary<String> fractionDigits() {
+    return Arbitraries.oneOf(
+        Arbitraries.just(""),
+        Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(24).map(d -> "." + d));
+  }
+
+  @Provide
+  Arbitrary<String> exponents() {
+    return Arbitraries.oneOf(
+        Arbitraries.just(""),
+        Combinators.combine(
+                Arbitraries.of("e", "E", "e+", "e-", "E-"), Arbitraries.integers().between(0, 400))
+            .as((e, n) -> e + n));
+  }
+
   /**
    * Every message is received, and either accepted or dropped for one reason; the store stays
    * bounded.

@@ -128,6 +128,26 @@ class PayloadParserTest {
     }
 
     @Test
+    void escapedNamesAndStringsAreDecoded() {
+      assertNumeric(
+          437,
+          1544151922137L,
+          parse("{\"\\u0076alue\": \"\\u0034\\u00337\", \"time\\u0073tamp\": 1544151922137}"));
+    }
+
+    @Test
+    void nestingUpToTheLimitIsSkipped() {
+      int depth = PayloadParser.MAX_DEPTH;
+      assertNumeric(
+          1,
+          Reading.NO_TIMESTAMP,
+          parse("{\"x\": " + "[".repeat(depth) + "]".repeat(depth) + ", \"value\": 1}"));
+      assertStatus(
+          Reading.Status.INVALID,
+          "{\"x\": " + "[".repeat(depth + 1) + "]".repeat(depth + 1) + ", \"value\": 1}");
+    }
+
+    @Test
     void sameBytesSameReading() {
       byte[] body =
           "{\"value\": 23.5, \"timestamp\": 1759186369000}".getBytes(StandardCharsets.UTF_8);
@@ -235,6 +255,19 @@ class PayloadParserTest {
           "{'value': 1}",
           "{\"value\": 01}",
           "{\"value\": 1 // comment\n}",
+          "{\"value\": 1, \"x\": 01}",
+          "{\"value\": 1, \"x\": -01}",
+          "{\"value\": 1, \"x\": 1.e5}",
+          "{\"value\": 1, \"x\": 1e}",
+          "{\"value\": 1, \"x\": +1}",
+          "{\"value\": 1, \"x\": \"\\x\"}",
+          "{\"value\": 1, \"x\": \"\\u12G4\"}",
+          "{\"value\": 1, \"x\": [1,]}",
+          "{\"value\": 1, \"x\": [1}",
+          "{\"value\": 1, \"x\": {\"a\"}}",
+          "{\"value\": 1, \"x\": tru}",
+          "{\"value\": tru}",
+          "{\"value\": 1, \"timestamp\": nul}",
           "not json",
           // not an object
           "[]",
