@@ -1,7 +1,7 @@
 package io.github.sensecapexporter;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
-import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.http.HttpEndpoint;
@@ -51,12 +51,16 @@ public final class Exporter implements AutoCloseable {
     Optional<StateKeeper> state =
         settings.state().path().map(path -> new StateKeeper(path, store, metrics, clock));
     state.ifPresent(StateKeeper::restore);
-    new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
     MessageHandler handler =
         new MessageHandler(store, metrics, clock, settings.mqtt().maxPayloadBytes());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
     HttpEndpoint http =
-        HttpEndpoint.start(settings.http(), registry, subscriber::isReady, Version.get());
+        HttpEndpoint.start(
+            settings.http(),
+            registry,
+            new SeriesExposition(store, MeasurementCatalogue.bundled()),
+            subscriber::isReady,
+            Version.get());
 
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("housekeeping"));

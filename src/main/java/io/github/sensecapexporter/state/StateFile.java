@@ -159,8 +159,9 @@ public final class StateFile {
       }
     } catch (CorruptStateException e) {
       throw e;
-    } catch (IOException | IllegalStateException | NumberFormatException e) {
-      // Gson reports malformed or truncated JSON by these exceptions.
+    } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+      // Gson reports malformed or truncated JSON by these exceptions, SeriesKey a label it
+      // cannot hold.
       throw new CorruptStateException(e.getMessage());
     }
     for (int i = 0; i < keys.size(); i++) {

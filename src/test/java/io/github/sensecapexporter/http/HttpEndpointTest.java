@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
-import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -30,8 +30,13 @@ class HttpEndpointTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
-    endpoint = HttpEndpoint.start(new Settings.Http("127.0.0.1", 0), registry, ready::get, "1.2.3");
+    endpoint =
+        HttpEndpoint.start(
+            new Settings.Http("127.0.0.1", 0),
+            registry,
+            new SeriesExposition(store, MeasurementCatalogue.bundled()),
+            ready::get,
+            "1.2.3");
   }
 
   @AfterEach

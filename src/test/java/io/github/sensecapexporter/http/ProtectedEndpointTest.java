@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
-import io.github.sensecapexporter.collector.SenseCapCollector;
+import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.config.SettingsException;
 import io.github.sensecapexporter.parse.Topic;
@@ -282,12 +282,17 @@ class ProtectedEndpointTest {
     HttpEndpoint endpoint;
 
     void start(Settings settings) throws IOException {
-      new SenseCapCollector(store, MeasurementCatalogue.bundled()).register(registry);
       store.update(
           new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065C", "1", "vs", "4097"),
           23.5,
           System.currentTimeMillis());
-      endpoint = HttpEndpoint.start(settings.http(), registry, ready::get, "1.2.3");
+      endpoint =
+          HttpEndpoint.start(
+              settings.http(),
+              registry,
+              new SeriesExposition(store, MeasurementCatalogue.bundled()),
+              ready::get,
+              "1.2.3");
     }
 
     String url(String scheme, String path) {

@@ -1,0 +1,227 @@
+package io.github.sensecapexporter.collector;
+
+import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.store.Sample;
+import io.github.sensecapexporter.store.SeriesKey;
+import io.github.sensecapexporter.store.SeriesStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Writes the store as gauges in the Prometheus text format, fresh on every scrape, leaving out
+ * expired series and giving no sample timestamps. Knows nothing about HTTP.
+ *
+ * <p>It streams: each family is one pass over the store that copies label bytes and numbers into
+ * the output, so a scrape of a large fleet builds no sample objects and no page-sized buffer. The
+ * lines are the same in the text format and in OpenMetrics.
+ */
+public final class SeriesExposition {
+  private static final Logger LOG = Logger.getLogger(SeriesExposition.class.getName());
+  private static final String UNKNOWN_NAME = "unknown";
+
+  private static final Gauge MEASUREMENT_VALUE =
+      new Gauge(
+          "sensecap_measurement_value",
+          "Latest value of a SenseCAP measurement, in the unit of sensecap_measurement_info.");
+  private static final Gauge MEASUREMENT_TIME =
+      new Gauge(
+          "sensecap_measurement_timestamp_seconds",
+          "When the latest value of a SenseCAP measurement was measured, in seconds since the epoch.");
+  private static final Gauge STATUS_VALUE =
+      new Gauge(
+          "sensecap_device_status_value",
+          "Latest value of a SenseCAP device status (3000 is the battery level in percent).");
+  private static final Gauge STATUS_TIME =
+      new Gauge(
+          "sensecap_device_status_timestamp_seconds",
+          "When the latest device status was measured, in seconds since the epoch.");
+  private static final Gauge INFO =
+      new Gauge(
+          "sensecap_measurement_info",
+          "Name and unit of each measurement ID present; the value is always 1.");
+  private static final Gauge SERIES =
+      new Gauge(
+          "sensecap_exporter_series",
+          "Series served on /metrics (measurements and device statuses).");
+  private static final Gauge SERIES_LIMIT =
+      new Gauge(
+          "sensecap_exporter_series_limit",
+          "sensecap.series.max-series: new series beyond it are dropped.");
+
+  private static final byte[] DEVICE = TextOutput.ascii("{device_eui=\"");
+  private static final byte[] CHANNEL = TextOutput.ascii("\",channel=\"");
+  private static final byte[] SENSOR = TextOutput.ascii("\",sensor_eui=\"");
+  private static final byte[] MEASUREMENT_ID = TextOutput.ascii("\",measurement_id=\"");
+  private static final byte[] STATUS_ID = TextOutput.ascii("\",status_id=\"");
+  private static final byte[] INFO_ID = TextOutput.ascii("{measurement_id=\"");
+  private static final byte[] INFO_NAME = TextOutput.ascii("\",name=\"");
+  private static final byte[] INFO_UNIT = TextOutput.ascii("\",unit=\"");
+  private static final byte[] LABELS_END = TextOutput.ascii("\"} ");
+  private static final byte[] NO_LABELS = TextOutput.ascii(" ");
+
+  private final SeriesStore store;
+  private final MeasurementCatalogue catalogue;
+
+  public SeriesExposition(SeriesStore store, MeasurementCatalogue catalogue) {
+    this.store = store;
+    this.catalogue = catalogue;
+  }
+
+  /** A gauge's HELP and TYPE lines, and its name, which starts each of its sample lines. */
+  private record Gauge(byte[] header, byte[] name) {
+    Gauge(String name, String help) {
+      this(
+          TextOutput.ascii("# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n"),
+          TextOutput.ascii(name));
+    }
+  }
+
+  /** Writes the labels and the value of one sample line. */
+  private interface LineWriter {
+    void write(TextOutput out, SeriesKey key, Sample sample) throws IOException;
+  }
+
+  /**
+   * Writes every family. Throws only when {@code stream} does; a failure of its own leaves a family
+   * short and is logged, so that the rest of the page is still served.
+   */
+  public void writeTo(OutputStream stream) throws IOException {
+    TextOutput out = new TextOutput(stream);
+    Set<String> measurementIds = new HashSet<>();
+    int live =
+        writeFamily(
+            out,
+            MEASUREMENT_VALUE,
+            Topic.Kind.MEASUREMENT,
+            (o, key, sample) -> {
+              measurementLabels(o, key);
+              o.value(sample.value());
+              measurementIds.add(key.id());
+            });
+    writeFamily(
+        out,
+        MEASUREMENT_TIME,
+        Topic.Kind.MEASUREMENT,
+        (o, key, sample) -> {
+          measurementLabels(o, key);
+          o.millisAsSeconds(sample.timestampMillis());
+        });
+    live +=
+        writeFamily(
+            out,
+            STATUS_VALUE,
+            Topic.Kind.STATUS,
+            (o, key, sample) -> {
+              statusLabels(o, key);
+              o.value(sample.value());
+            });
+    writeFamily(
+        out,
+        STATUS_TIME,
+        Topic.Kind.STATUS,
+        (o, key, sample) -> {
+          statusLabels(o, key);
+          o.millisAsSeconds(sample.timestampMillis());
+        });
+    writeInfo(out, measurementIds);
+    writeSingle(out, SERIES, live);
+    writeSingle(out, SERIES_LIMIT, store.maxSeries());
+    out.flush();
+  }
+
+  /** Writes one family's lines for the live series of {@code kind}; returns how many. */
+  private int writeFamily(TextOutput out, Gauge gauge, Topic.Kind kind, LineWriter line)
+      throws IOException {
+    out.write(gauge.header());
+    int[] count = {0};
+    try {
+      store.forEachLive(
+          (key, sample) -> {
+            if (key.kind() != kind) {
+              return;
+            }
+            try {
+              out.write(gauge.name());
+              line.write(out, key, sample);
+              out.write('\n');
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            count[0]++;
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } catch (RuntimeException e) {
+      // A scrape must never fail: serve what was gathered and say why the rest is missing.
+      LOG.log(Level.WARNING, "scrape incomplete: " + e, e);
+    }
+    return count[0];
+  }
+
+  /** {@code {device_eui="…",channel="…",sensor_eui="…",measurement_id="…"} } */
+  private static void measurementLabels(TextOutput out, SeriesKey key) throws IOException {
+    byte[] labels = key.encodedLabels();
+    int channel = next(labels, 0);
+    int sensor = next(labels, channel);
+    int id = next(labels, sensor);
+    out.write(DEVICE);
+    out.labelValue(labels, 0, channel - 1);
+    out.write(CHANNEL);
+    out.labelValue(labels, channel, sensor - 1 - channel);
+    out.write(SENSOR);
+    out.labelValue(labels, sensor, id - 1 - sensor);
+    out.write(MEASUREMENT_ID);
+    out.labelValue(labels, id, labels.length - id);
+    out.write(LABELS_END);
+  }
+
+  /** {@code {device_eui="…",status_id="…"} } */
+  private static void statusLabels(TextOutput out, SeriesKey key) throws IOException {
+    byte[] labels = key.encodedLabels();
+    int id = next(labels, next(labels, next(labels, 0)));
+    out.write(DEVICE);
+    out.labelValue(labels, 0, next(labels, 0) - 1);
+    out.write(STATUS_ID);
+    out.labelValue(labels, id, labels.length - id);
+    out.write(LABELS_END);
+  }
+
+  /** Where the label value after the one starting at {@code from} starts. */
+  private static int next(byte[] labels, int from) {
+    int i = from;
+    while (labels[i] != '/') {
+      i++;
+    }
+    return i + 1;
+  }
+
+  private void writeInfo(TextOutput out, Set<String> measurementIds) throws IOException {
+    out.write(INFO.header());
+    for (String id : measurementIds) {
+      MeasurementCatalogue.Entry entry = catalogue.lookup(id);
+      out.write(INFO.name());
+      out.write(INFO_ID);
+      out.labelValue(id);
+      out.write(INFO_NAME);
+      out.labelValue(entry == null ? UNKNOWN_NAME : entry.name());
+      out.write(INFO_UNIT);
+      out.labelValue(entry == null ? "" : entry.unit());
+      out.write(LABELS_END);
+      out.write('1');
+      out.write('\n');
+    }
+  }
+
+  private static void writeSingle(TextOutput out, Gauge gauge, long value) throws IOException {
+    out.write(gauge.header());
+    out.write(gauge.name());
+    out.write(NO_LABELS);
+    out.integer(value);
+    out.write('\n');
+  }
+}
