@@ -117,8 +117,8 @@ class ExporterIntegrationTest {
           1_759_186_369.0,
           MetricsText.value(
               text,
-              "sensecap_measurement_timestamp_seconds",
-              measurement(DEVICE, "1", "vs", "4097")));
+              "sensecap_device_last_measurement_timestamp_seconds",
+              Map.of("device_eui", DEVICE)));
       assertEquals(
           87.0,
           MetricsText.value(
@@ -301,8 +301,8 @@ class ExporterIntegrationTest {
           1_759_186_369.0,
           MetricsText.value(
               page,
-              "sensecap_measurement_timestamp_seconds",
-              measurement(DEVICE, "1", "vs", "4097")));
+              "sensecap_device_last_measurement_timestamp_seconds",
+              Map.of("device_eui", DEVICE)));
     }
 
     @Test

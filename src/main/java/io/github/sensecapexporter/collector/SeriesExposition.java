@@ -7,7 +7,9 @@ import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,9 +18,9 @@ import java.util.logging.Logger;
  * Writes the store as gauges in the Prometheus text format, fresh on every scrape, leaving out
  * expired series and giving no sample timestamps. Knows nothing about HTTP.
  *
- * <p>It streams: each family is one pass over the store that copies label bytes and numbers into
- * the output, so a scrape of a large fleet builds no sample objects and no page-sized buffer. The
- * lines are the same in the text format and in OpenMetrics.
+ * <p>It streams: each family of series is one pass over the store that copies label bytes and
+ * numbers into the output, so a scrape of a large fleet builds no sample objects and no page-sized
+ * buffer. The lines are the same in the text format and in OpenMetrics.
  */
 public final class SeriesExposition {
   private static final Logger LOG = Logger.getLogger(SeriesExposition.class.getName());
@@ -28,10 +30,11 @@ public final class SeriesExposition {
       new Gauge(
           "sensecap_measurement_value",
           "Latest value of a SenseCAP measurement, in the unit of sensecap_measurement_info.");
-  private static final Gauge MEASUREMENT_TIME =
+  private static final Gauge DEVICE_MEASUREMENT_TIME =
       new Gauge(
-          "sensecap_measurement_timestamp_seconds",
-          "When the latest value of a SenseCAP measurement was measured, in seconds since the epoch.");
+          "sensecap_device_last_measurement_timestamp_seconds",
+          "When the newest measurement of a SenseCAP device was measured, in seconds since the"
+              + " epoch: the latest timestamp among its measurement series.");
   private static final Gauge STATUS_VALUE =
       new Gauge(
           "sensecap_device_status_value",
@@ -93,6 +96,7 @@ public final class SeriesExposition {
   public void writeTo(OutputStream stream) throws IOException {
     TextOutput out = new TextOutput(stream);
     Set<String> measurementIds = new HashSet<>();
+    Map<String, long[]> deviceTimes = new HashMap<>();
     int live =
         writeFamily(
             out,
@@ -102,15 +106,11 @@ public final class SeriesExposition {
               measurementLabels(o, key);
               o.value(sample.value());
               measurementIds.add(key.id());
+              long[] newest =
+                  deviceTimes.computeIfAbsent(key.deviceEui(), d -> new long[] {Long.MIN_VALUE});
+              newest[0] = Math.max(newest[0], sample.timestampMillis());
             });
-    writeFamily(
-        out,
-        MEASUREMENT_TIME,
-        Topic.Kind.MEASUREMENT,
-        (o, key, sample) -> {
-          measurementLabels(o, key);
-          o.millisAsSeconds(sample.timestampMillis());
-        });
+    writeDeviceTimes(out, deviceTimes);
     live +=
         writeFamily(
             out,
@@ -198,6 +198,23 @@ public final class SeriesExposition {
       i++;
     }
     return i + 1;
+  }
+
+  /**
+   * One timestamp per device rather than per series: it answers what the alerts and dashboards ask
+   * (is the device still sending?) at a fraction of the lines, and of the series Prometheus keeps.
+   */
+  private static void writeDeviceTimes(TextOutput out, Map<String, long[]> deviceTimes)
+      throws IOException {
+    out.write(DEVICE_MEASUREMENT_TIME.header());
+    for (Map.Entry<String, long[]> device : deviceTimes.entrySet()) {
+      out.write(DEVICE_MEASUREMENT_TIME.name());
+      out.write(DEVICE);
+      out.labelValue(device.getKey());
+      out.write(LABELS_END);
+      out.millisAsSeconds(device.getValue()[0]);
+      out.write('\n');
+    }
   }
 
   private void writeInfo(TextOutput out, Set<String> measurementIds) throws IOException {

@@ -78,11 +78,13 @@ public final class SeriesStore {
   /** Calls {@code visitor} for every series that has not expired. */
   public void forEachLive(BiConsumer<SeriesKey, Sample> visitor) {
     long oldest = clock.millis() - expireAfterMillis;
-    for (Map.Entry<SeriesKey, Sample> entry : series.entrySet()) {
-      if (entry.getValue().receivedMillis() >= oldest) {
-        visitor.accept(entry.getKey(), entry.getValue());
-      }
-    }
+    // forEach, not entrySet(): no entry object per series on every scrape.
+    series.forEach(
+        (key, sample) -> {
+          if (sample.receivedMillis() >= oldest) {
+            visitor.accept(key, sample);
+          }
+        });
   }
 
   /** Removes the series that received nothing for {@code expireAfter}; returns how many. */

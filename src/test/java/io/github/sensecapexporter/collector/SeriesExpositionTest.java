@@ -60,6 +60,13 @@ class SeriesExpositionTest {
     return MetricsText.value(page(), metric, labelMap);
   }
 
+  private Double deviceTime(String device) {
+    return sample(
+        "sensecap_device_last_measurement_timestamp_seconds",
+        new String[] {"device_eui"},
+        new String[] {device});
+  }
+
   private Double measurement(String metric, String channel, String sensor, String id) {
     return sample(metric, MEASUREMENT_LABELS, new String[] {DEVICE, channel, sensor, id});
   }
@@ -67,16 +74,37 @@ class SeriesExpositionTest {
   @Nested
   class Measurements {
     @Test
-    void servesTheValueAndItsTimestampInSeconds() {
+    void servesTheValue() {
       store.update(
           new SeriesKey(Topic.Kind.MEASUREMENT, DEVICE, "1", "vs", "4097"),
           23.5,
           1_759_186_369_000L);
 
       assertEquals(23.5, measurement("sensecap_measurement_value", "1", "vs", "4097"));
-      assertEquals(
-          1_759_186_369.0,
-          measurement("sensecap_measurement_timestamp_seconds", "1", "vs", "4097"));
+    }
+
+    @Test
+    void servesEachDevicesNewestMeasurementTimeInSeconds() {
+      store.update(
+          new SeriesKey(Topic.Kind.MEASUREMENT, DEVICE, "1", "vs", "4097"), 1, 1_759_186_369_000L);
+      store.update(
+          new SeriesKey(Topic.Kind.MEASUREMENT, DEVICE, "2", "vs", "4097"), 2, 1_759_186_370_000L);
+      store.update(
+          new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065D", "1", "vs", "4097"),
+          3,
+          1_759_186_000_000L);
+      // A status is not a measurement: a newer battery report leaves the time alone.
+      store.update(
+          new SeriesKey(Topic.Kind.STATUS, DEVICE, "", "", "3000"), 87, 1_759_186_999_000L);
+
+      assertEquals(1_759_186_370.0, deviceTime(DEVICE));
+      assertEquals(1_759_186_000.0, deviceTime("2CF7F1C04430065D"));
+    }
+
+    @Test
+    void givesNoDeviceTimeForADeviceWithOnlyStatuses() {
+      store.update(new SeriesKey(Topic.Kind.STATUS, DEVICE, "", "", "3000"), 87, 1_000);
+      assertNull(deviceTime(DEVICE));
     }
 
     @Test
@@ -200,9 +228,9 @@ class SeriesExpositionTest {
       assertTrue(
           page()
               .contains(
-                  "sensecap_measurement_timestamp_seconds{device_eui=\""
+                  "sensecap_device_last_measurement_timestamp_seconds{device_eui=\""
                       + DEVICE
-                      + "\",channel=\"1\",sensor_eui=\"vs\",measurement_id=\"4097\"} "
+                      + "\"} "
                       + written
                       + "\n"),
           page());
@@ -237,7 +265,7 @@ class SeriesExpositionTest {
       for (String family :
           List.of(
               "sensecap_measurement_value",
-              "sensecap_measurement_timestamp_seconds",
+              "sensecap_device_last_measurement_timestamp_seconds",
               "sensecap_device_status_value",
               "sensecap_device_status_timestamp_seconds",
               "sensecap_measurement_info",
@@ -261,7 +289,7 @@ class SeriesExpositionTest {
       String page = page();
       assertEquals(10_000.0, MetricsText.value(page, "sensecap_exporter_series"));
       assertEquals(9_999.0, measurement("sensecap_measurement_value", "9999", "vs", "4097"));
-      assertEquals(20_000, occurrences(page, ",sensor_eui=\"vs\","));
+      assertEquals(10_000, occurrences(page, ",sensor_eui=\"vs\","));
     }
 
     private static int occurrences(String text, String part) {
