@@ -95,6 +95,8 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
       options.setHttpsHostnameVerificationEnabled(true);
       // Built once from sensecap.mqtt.tls.*; without it Paho uses the JVM's trust store.
       settings.tls().ifPresent(tls -> options.setSocketFactory(tls.context().getSocketFactory()));
+    } else {
+      options.setSocketFactory(new BufferedSocketFactory());
     }
     return options;
   }
