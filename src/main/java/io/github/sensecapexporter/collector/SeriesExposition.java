@@ -11,8 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Writes the store as gauges in the Prometheus text format, fresh on every scrape, leaving out
@@ -23,7 +21,6 @@ import java.util.logging.Logger;
  * buffer. The lines are the same in the text format and in OpenMetrics.
  */
 public final class SeriesExposition {
-  private static final Logger LOG = Logger.getLogger(SeriesExposition.class.getName());
   private static final String UNKNOWN_NAME = "unknown";
 
   private static final Gauge MEASUREMENT_VALUE =
@@ -90,8 +87,8 @@ public final class SeriesExposition {
   }
 
   /**
-   * Writes every family. Throws only when {@code stream} does; a failure of its own leaves a family
-   * short and is logged, so that the rest of the page is still served.
+   * Writes every family. Whatever goes wrong, from {@code stream} or from here, is thrown: the page
+   * is then unfinished, possibly mid-line, and the caller must not pass it off as complete.
    */
   public void writeTo(OutputStream stream) throws IOException {
     TextOutput out = new TextOutput(stream);
@@ -156,9 +153,6 @@ public final class SeriesExposition {
           });
     } catch (UncheckedIOException e) {
       throw e.getCause();
-    } catch (RuntimeException e) {
-      // A scrape must never fail: serve what was gathered and say why the rest is missing.
-      LOG.log(Level.WARNING, "scrape incomplete: " + e, e);
     }
     return count[0];
   }

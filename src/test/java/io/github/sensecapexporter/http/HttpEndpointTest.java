@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
@@ -11,16 +12,24 @@ import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class HttpEndpointTest {
   private final CollectorRegistry registry = new CollectorRegistry();
@@ -62,6 +71,38 @@ class HttpEndpointTest {
               page,
               "sensecap_measurement_value",
               MetricsText.measurement(hostile, "1", "vs", "4097")));
+    }
+
+    @Test
+    void aScrapeThatFailsPartWayFailsForTheScraperInsteadOfLookingShort() {
+      store.update(
+          new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065C", "1", "vs", "4097"), 1, 1_000);
+      new Collector() {
+        @Override
+        public List<MetricFamilySamples> collect() {
+          throw new IllegalStateException("a broken collector");
+        }
+      }.register(registry);
+      HttpClient client = HttpClient.newHttpClient();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(url("/metrics"))).build();
+      assertThrows(
+          IOException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "gzip                      | true",
+          "deflate, gzip;q=0.5       | true",
+          "GZIP                      | true",
+          "gzip;q=0                  | false",
+          "gzip; q=0.0, identity     | false",
+          "identity                  | false",
+          "x-gzip                    | false",
+        })
+    void gzipOnlyWhenAcceptedWithAWeightAboveZero(String acceptEncoding, boolean gzip) {
+      assertEquals(gzip, HttpEndpoint.acceptsGzip(List.of(acceptEncoding)));
     }
 
     @Test
