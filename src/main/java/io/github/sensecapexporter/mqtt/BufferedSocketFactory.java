@@ -48,11 +48,16 @@ final class BufferedSocketFactory extends SocketFactory {
   private static Socket connected(InetSocketAddress remote, InetSocketAddress local)
       throws IOException {
     Socket socket = new BufferedSocket();
-    if (local != null) {
-      socket.bind(local);
+    try {
+      if (local != null) {
+        socket.bind(local);
+      }
+      socket.connect(remote);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
     }
-    socket.connect(remote);
-    return socket;
   }
 
   private static final class BufferedSocket extends Socket {

@@ -18,7 +18,7 @@ public final class PayloadParser {
 
   private static final long INVALID_TIMESTAMP = -1;
 
-  /** Containers nested deeper than this inside an ignored field make the body invalid. */
+  /** Containers nested deeper than this inside a field make the body invalid. */
   static final int MAX_DEPTH = 255;
 
   private static final byte[] VALUE = {'v', 'a', 'l', 'u', 'e'};
@@ -48,6 +48,13 @@ public final class PayloadParser {
   }
 
   private Reading reading() {
+    // A byte order mark, which some encoders put first, is not part of the JSON text.
+    if (body.length >= 3
+        && body[0] == (byte) 0xEF
+        && body[1] == (byte) 0xBB
+        && body[2] == (byte) 0xBF) {
+      pos = 3;
+    }
     skipWhitespace();
     if (!consume('{')) {
       return Reading.INVALID;

@@ -148,6 +148,17 @@ class PayloadParserTest {
     }
 
     @Test
+    void aLeadingByteOrderMarkIsSkipped() {
+      byte[] json = "{\"value\": 2}".getBytes(StandardCharsets.UTF_8);
+      byte[] body = new byte[json.length + 3];
+      body[0] = (byte) 0xEF;
+      body[1] = (byte) 0xBB;
+      body[2] = (byte) 0xBF;
+      System.arraycopy(json, 0, body, 3, json.length);
+      assertNumeric(2, Reading.NO_TIMESTAMP, PayloadParser.parse(body));
+    }
+
+    @Test
     void sameBytesSameReading() {
       byte[] body =
           "{\"value\": 23.5, \"timestamp\": 1759186369000}".getBytes(StandardCharsets.UTF_8);
