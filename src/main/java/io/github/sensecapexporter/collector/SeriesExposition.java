@@ -53,16 +53,16 @@ public final class SeriesExposition {
           "sensecap_exporter_series_limit",
           "sensecap.series.max-series: new series beyond it are dropped.");
 
-  private static final byte[] DEVICE = TextOutput.ascii("{device_eui=\"");
-  private static final byte[] CHANNEL = TextOutput.ascii("\",channel=\"");
-  private static final byte[] SENSOR = TextOutput.ascii("\",sensor_eui=\"");
-  private static final byte[] MEASUREMENT_ID = TextOutput.ascii("\",measurement_id=\"");
-  private static final byte[] STATUS_ID = TextOutput.ascii("\",status_id=\"");
-  private static final byte[] INFO_ID = TextOutput.ascii("{measurement_id=\"");
-  private static final byte[] INFO_NAME = TextOutput.ascii("\",name=\"");
-  private static final byte[] INFO_UNIT = TextOutput.ascii("\",unit=\"");
-  private static final byte[] LABELS_END = TextOutput.ascii("\"} ");
-  private static final byte[] NO_LABELS = TextOutput.ascii(" ");
+  private static final byte[] DEVICE = TextOutput.utf8("{device_eui=\"");
+  private static final byte[] CHANNEL = TextOutput.utf8("\",channel=\"");
+  private static final byte[] SENSOR = TextOutput.utf8("\",sensor_eui=\"");
+  private static final byte[] MEASUREMENT_ID = TextOutput.utf8("\",measurement_id=\"");
+  private static final byte[] STATUS_ID = TextOutput.utf8("\",status_id=\"");
+  private static final byte[] INFO_ID = TextOutput.utf8("{measurement_id=\"");
+  private static final byte[] INFO_NAME = TextOutput.utf8("\",name=\"");
+  private static final byte[] INFO_UNIT = TextOutput.utf8("\",unit=\"");
+  private static final byte[] LABELS_END = TextOutput.utf8("\"} ");
+  private static final byte[] NO_LABELS = TextOutput.utf8(" ");
 
   private final SeriesStore store;
   private final MeasurementCatalogue catalogue;
@@ -76,8 +76,8 @@ public final class SeriesExposition {
   private record Gauge(byte[] header, byte[] name) {
     Gauge(String name, String help) {
       this(
-          TextOutput.ascii("# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n"),
-          TextOutput.ascii(name));
+          TextOutput.utf8("# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n"),
+          TextOutput.utf8(name));
     }
   }
 
@@ -177,9 +177,10 @@ public final class SeriesExposition {
   /** {@code {device_eui="…",status_id="…"} } */
   private static void statusLabels(TextOutput out, SeriesKey key) throws IOException {
     byte[] labels = key.encodedLabels();
-    int id = next(labels, next(labels, next(labels, 0)));
+    int channel = next(labels, 0);
+    int id = next(labels, next(labels, channel));
     out.write(DEVICE);
-    out.labelValue(labels, 0, next(labels, 0) - 1);
+    out.labelValue(labels, 0, channel - 1);
     out.write(STATUS_ID);
     out.labelValue(labels, id, labels.length - id);
     out.write(LABELS_END);

@@ -22,7 +22,7 @@ final class TextOutput {
     this.out = out;
   }
 
-  static byte[] ascii(String text) {
+  static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -75,14 +75,14 @@ final class TextOutput {
     if (value == Math.rint(value) && Math.abs(value) < EXACT_INTEGER_LIMIT) {
       integer((long) value);
     } else {
-      write(ascii(Double.toString(value)));
+      write(utf8(Double.toString(value)));
     }
   }
 
   /** Milliseconds since the epoch as seconds, with no more fraction digits than needed. */
   void millisAsSeconds(long millis) throws IOException {
     if (millis < 0) {
-      write(ascii(Double.toString(millis / 1000.0)));
+      write(utf8(Double.toString(millis / 1000.0)));
       return;
     }
     integer(millis / 1000);
@@ -103,7 +103,7 @@ final class TextOutput {
       write('-');
       // The most negative long has no positive twin; its digits are written as a string.
       if (value == Long.MIN_VALUE) {
-        write(ascii(Long.toString(value).substring(1)));
+        write(utf8(Long.toString(value).substring(1)));
         return;
       }
       value = -value;
