@@ -8,6 +8,7 @@ import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.mqtt.MqttSubscriber;
+import io.github.sensecapexporter.mqtt.WarmUp;
 import io.github.sensecapexporter.state.StateKeeper;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
@@ -41,7 +42,10 @@ public final class Exporter implements AutoCloseable {
     this.state = state;
   }
 
-  /** Serves HTTP at once, then connects; the connection is retried for ever in the background. */
+  /**
+   * Serves HTTP at once, warms up (see {@link WarmUp}), then connects; the connection is retried
+   * for ever in the background.
+   */
   public static Exporter start(Settings settings, Clock clock) throws IOException, MqttException {
     CollectorRegistry registry = new CollectorRegistry();
     DefaultExports.register(registry);
@@ -72,6 +76,16 @@ public final class Exporter implements AutoCloseable {
         keeper ->
             housekeeping.scheduleAtFixedRate(keeper::save, save, save, TimeUnit.MILLISECONDS));
 
+    // Its own store and metrics: the made-up messages must never be served or counted.
+    WarmUp.run(
+        settings.mqtt().warmUpMessages(),
+        new MessageHandler(
+            new SeriesStore(clock, settings.series().expireAfter(), 10_000),
+            new ExporterMetrics(new CollectorRegistry(), Version.get()),
+            clock,
+            settings.mqtt().maxPayloadBytes()),
+        clock,
+        Duration.ofSeconds(10));
     subscriber.start();
     return new Exporter(subscriber, http, housekeeping, state);
   }

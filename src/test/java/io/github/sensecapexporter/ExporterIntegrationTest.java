@@ -136,6 +136,24 @@ class ExporterIntegrationTest {
   }
 
   @Nested
+  class WarmUpAtStart {
+    @Test
+    void madeUpMessagesNeverReachWhatIsServed() throws Exception {
+      broker = DemoBroker.start("127.0.0.1", 0, 0);
+      startExporter(broker.tcpUrl(), "sensecap.mqtt.warm-up-messages", "2000");
+      Await.until(TIMEOUT, "ready", exporter::isReady);
+      try (Publisher publisher = new Publisher(broker.tcpUrl())) {
+        publisher.publish(sensorTopic("4097"), "{\"value\":23.5,\"timestamp\":1759186369000}");
+      }
+      awaitValue(measurement(DEVICE, "1", "vs", "4097"), 23.5);
+      String text = metrics();
+      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_series"));
+      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_messages_received_total"));
+      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_messages_accepted_total"));
+    }
+  }
+
+  @Nested
   class Exposition {
     @Test
     void escapesQuotesAndBackslashesArrivingInTopics() throws Exception {

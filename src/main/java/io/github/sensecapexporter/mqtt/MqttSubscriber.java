@@ -13,13 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
@@ -32,7 +29,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * only post work to it, so no two attempts overlap and a late callback from an abandoned attempt is
  * recognised by its attempt number and ignored.
  */
-public final class MqttSubscriber implements MqttCallback, AutoCloseable {
+public final class MqttSubscriber implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MqttSubscriber.class.getName());
   private static final int SUBSCRIPTION_REFUSED = 0x80;
   private static final long DISCONNECT_QUIESCE_MILLIS = 1000;
@@ -103,7 +100,7 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
 
   private MqttAsyncClient newClient(String id) throws MqttException {
     MqttAsyncClient fresh = new MqttAsyncClient(settings.url(), id, new MemoryPersistence());
-    fresh.setCallback(this);
+    fresh.setCallback(new HandlerCallback(handler, this::connectionLost));
     return fresh;
   }
 
@@ -295,8 +292,7 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
     scheduleReconnect(delay);
   }
 
-  @Override
-  public void connectionLost(Throwable cause) {
+  private void connectionLost(Throwable cause) {
     post(() -> onConnectionLost(cause));
   }
 
@@ -426,21 +422,6 @@ public final class MqttSubscriber implements MqttCallback, AutoCloseable {
       delay = Math.min(cap, delay * 2);
     }
     return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-  }
-
-  @Override
-  public void messageArrived(String topic, MqttMessage message) {
-    try {
-      handler.handle(topic, message.getPayload());
-    } catch (RuntimeException e) {
-      // Paho drops the connection when the callback throws; one bad message must not cost the rest.
-      LOG.log(Level.SEVERE, "unexpected failure handling a message on " + topic + ": " + e, e);
-    }
-  }
-
-  @Override
-  public void deliveryComplete(IMqttDeliveryToken token) {
-    // Only subscribes; never publishes.
   }
 
   /**

@@ -97,6 +97,7 @@ class SettingsTest {
           () -> assertEquals(Duration.ofSeconds(1), mqtt.initialReconnectDelay()),
           () -> assertEquals(Duration.ofSeconds(60), mqtt.maxReconnectDelay()),
           () -> assertEquals(64 * 1024, mqtt.maxPayloadBytes()),
+          () -> assertEquals(50_000, mqtt.warmUpMessages()),
           () -> assertEquals("0.0.0.0", settings.http().host()),
           () -> assertEquals(9816, settings.http().port()),
           () -> assertEquals(Duration.ofHours(26), settings.series().expireAfter()),
@@ -548,6 +549,11 @@ class SettingsTest {
           Arguments.of("sensecap.http.port", MINIMAL + "sensecap.http.port = 65536"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = 3"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = -1"),
+          Arguments.of(
+              "sensecap.mqtt.warm-up-messages", MINIMAL + "sensecap.mqtt.warm-up-messages = -1"),
+          Arguments.of(
+              "sensecap.mqtt.warm-up-messages",
+              MINIMAL + "sensecap.mqtt.warm-up-messages = 1000001"),
           Arguments.of("sensecap.mqtt.keep-alive", MINIMAL + "sensecap.mqtt.keep-alive = 0s"),
           Arguments.of("sensecap.mqtt.keep-alive", MINIMAL + "sensecap.mqtt.keep-alive = -5s"),
           Arguments.of(

@@ -107,15 +107,26 @@ class HostileInputThroughBrokerTest {
     return Settings.from(
         ConfigFactory.parseMap(
                 Map.of(
-                    "sensecap.org-id", "1",
-                    "sensecap.access-key", "k",
-                    "sensecap.mqtt.url", url,
-                    "sensecap.mqtt.topics", List.of("#"),
-                    "sensecap.mqtt.max-payload-size", "4KiB",
-                    "sensecap.http.host", "127.0.0.1",
-                    "sensecap.http.port", 0,
-                    "sensecap.series.max-series", MAX_SERIES,
-                    "sensecap.state.path", ""))
+                    "sensecap.org-id",
+                    "1",
+                    "sensecap.access-key",
+                    "k",
+                    "sensecap.mqtt.url",
+                    url,
+                    "sensecap.mqtt.topics",
+                    List.of("#"),
+                    "sensecap.mqtt.max-payload-size",
+                    "4KiB",
+                    "sensecap.http.host",
+                    "127.0.0.1",
+                    "sensecap.http.port",
+                    0,
+                    "sensecap.series.max-series",
+                    MAX_SERIES,
+                    "sensecap.mqtt.warm-up-messages",
+                    0,
+                    "sensecap.state.path",
+                    ""))
             .withFallback(ConfigFactory.defaultReference())
             .resolve(),
         false);
