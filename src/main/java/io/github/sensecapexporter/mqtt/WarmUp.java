@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,9 +37,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  *
  * <p>Why: a cold JVM takes each message several times slower while it interprets and compiles, and
  * at QoS 1 a broker keeps only so much for a slow subscriber (mosquitto: 20 unacknowledged and
- * 1,000 queued) and drops the rest. Without this, a fresh exporter lost messages from 10,000 msg/s
- * on the reference machine, where the C subscriber takes 25,000 without loss (PERFORMANCE.md, "Cold
- * start").
+ * 1,000 queued) and drops the rest. Without this, a fresh exporter lost messages at 10,000-15,000
+ * msg/s on the reference machine, where the C subscriber took 25,000 and more without loss
+ * (PERFORMANCE.md, "Cold start").
  */
 public final class WarmUp {
   private static final Logger LOG = Logger.getLogger(WarmUp.class.getName());
@@ -62,18 +63,20 @@ public final class WarmUp {
    * start.
    */
   public static int run(int messages, MessageHandler handler, Clock clock, Duration timeLimit) {
-    if (messages == 0) {
+    if (messages <= 0) {
       return 0;
     }
     long started = System.nanoTime();
     long deadline = started + timeLimit.toNanos();
     // Paho acknowledges a message once the callback has returned: acknowledged means handled.
     AtomicInteger acknowledged = new AtomicInteger();
+    CountDownLatch fed = new CountDownLatch(1);
     ExecutorService feeder = Executors.newSingleThreadExecutor(DaemonThreads.named("mqtt-warm-up"));
     MqttAsyncClient client = null;
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       server.setSoTimeout((int) timeLimit.toMillis());
-      Future<?> feed = feeder.submit(() -> feed(server, messages, clock, timeLimit, acknowledged));
+      Future<?> feed =
+          feeder.submit(() -> feed(server, messages, clock, timeLimit, acknowledged, fed));
       client =
           new MqttAsyncClient(
               "tcp://"
@@ -89,7 +92,12 @@ public final class WarmUp {
       options.setAutomaticReconnect(false);
       client.connect(options).waitForCompletion(millisLeft(deadline));
       client.subscribe("#", 1).waitForCompletion(millisLeft(deadline));
-      feed.get(millisLeft(deadline), TimeUnit.MILLISECONDS);
+      if (!fed.await(millisLeft(deadline), TimeUnit.MILLISECONDS)) {
+        throw new TimeoutException("no time left after " + timeLimit.toMillis() + " ms");
+      }
+      if (feed.isDone()) {
+        feed.get(); // the feed stopped before the end: says why
+      }
     } catch (IOException | MqttException | ExecutionException | TimeoutException e) {
       LOG.warning("warm-up stopped early: " + e);
     } catch (InterruptedException e) {
@@ -117,9 +125,10 @@ public final class WarmUp {
       return;
     }
     try {
-      client.disconnectForcibly(0, 1000);
+      // A DISCONNECT when connected; else (the time ran out while connecting) no wait for one.
+      client.disconnectForcibly(0, 100, client.isConnected());
     } catch (MqttException e) {
-      // Not connected, or the feed has gone: there is nothing to say goodbye to.
+      // The feed has gone: there is nothing to say goodbye to.
     }
     try {
       client.close();
@@ -128,13 +137,17 @@ public final class WarmUp {
     }
   }
 
-  /** Plays the broker's part for one client: CONNACK, SUBACK, then the messages, 20 in flight. */
+  /**
+   * Plays the broker's part for one client: CONNACK, SUBACK, then the messages, 20 in flight.
+   * Counts {@code fed} down when every message is acknowledged, or the feed failed.
+   */
   private static Void feed(
       ServerSocket server,
       int messages,
       Clock clock,
       Duration timeLimit,
-      AtomicInteger acknowledged)
+      AtomicInteger acknowledged,
+      CountDownLatch fed)
       throws IOException {
     try (Socket socket = server.accept()) {
       socket.setSoTimeout((int) timeLimit.toMillis());
@@ -161,6 +174,13 @@ public final class WarmUp {
         readPacket(in);
         acknowledged.incrementAndGet();
       }
+      fed.countDown();
+      // As a broker would, leave closing to the client, whose DISCONNECT then goes out at once.
+      while (in.read() >= 0) {
+        // its DISCONNECT
+      }
+    } finally {
+      fed.countDown();
     }
     return null;
   }

@@ -159,6 +159,11 @@ class SettingsTest {
     }
   }
 
+  @Test
+  void warmUpCanBeTurnedOff() {
+    assertEquals(0, load(MINIMAL + "sensecap.mqtt.warm-up-messages = 0").mqtt().warmUpMessages());
+  }
+
   @Nested
   class AccessKeyFile {
     @TempDir Path dir;
