@@ -186,7 +186,7 @@ public final class WarmUp {
   }
 
   /** One QoS 1 PUBLISH of a SenseCAP reading, its packet id cycling through 1..65535. */
-  static byte[] publish(int index, long nowMillis) {
+  private static byte[] publish(int index, long nowMillis) {
     byte[] topic = TOPICS[index % TOPICS.length];
     byte[] body =
         ("{\"value\":" + (index % 1000) / 10.0 + ",\"timestamp\":" + nowMillis + "}")
