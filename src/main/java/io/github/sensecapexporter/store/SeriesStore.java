@@ -1,5 +1,7 @@
 package io.github.sensecapexporter.store;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -22,7 +24,7 @@ public final class SeriesStore {
     SERIES_LIMIT
   }
 
-  private final ConcurrentHashMap<SeriesKey, Sample> series = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SeriesKey, Slot> series = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
   private final Clock clock;
   private final long expireAfterMillis;
@@ -35,20 +37,22 @@ public final class SeriesStore {
   }
 
   public Outcome update(SeriesKey key, double value, long timestampMillis) {
-    Sample fresh = new Sample(value, timestampMillis, clock.millis());
+    long now = clock.millis();
     while (true) {
-      Sample held = series.get(key);
-      if (held == null) {
+      Slot slot = series.get(key);
+      if (slot == null) {
         if (size.get() >= maxSeries) {
           return Outcome.SERIES_LIMIT;
         }
-        if (insert(key, fresh)) {
+        if (insert(key, new Slot(value, timestampMillis, now))) {
           return Outcome.STORED;
         }
-      } else if (timestampMillis < held.timestampMillis()) {
-        return Outcome.OUT_OF_ORDER;
-      } else if (series.replace(key, held, fresh)) {
-        return Outcome.STORED;
+      } else {
+        Outcome outcome = slot.write(value, timestampMillis, now);
+        if (outcome != null) {
+          return outcome;
+        }
+        // The slot expired and left the map meanwhile: the reading starts the series anew.
       }
     }
   }
@@ -58,29 +62,31 @@ public final class SeriesStore {
    * already or the store is full. Returns whether it was kept.
    */
   public boolean restore(SeriesKey key, Sample sample) {
-    return sample.receivedMillis() >= clock.millis() - expireAfterMillis && insert(key, sample);
+    return sample.receivedMillis() >= clock.millis() - expireAfterMillis
+        && insert(key, new Slot(sample.value(), sample.timestampMillis(), sample.receivedMillis()));
   }
 
   /** Adds a new series; false when it exists or the store is full. */
-  private boolean insert(SeriesKey key, Sample sample) {
+  private boolean insert(SeriesKey key, Slot slot) {
     // Reserve a place before inserting, so that concurrent writers never pass the limit.
     if (size.incrementAndGet() > maxSeries) {
       size.decrementAndGet();
       return false;
     }
-    if (series.putIfAbsent(key, sample) == null) {
+    if (series.putIfAbsent(key, slot) == null) {
       return true;
     }
     size.decrementAndGet();
     return false;
   }
 
-  /** Calls {@code visitor} for every series that has not expired. */
+  /** Calls {@code visitor} for every series that has not expired, with a copy of its sample. */
   public void forEachLive(BiConsumer<SeriesKey, Sample> visitor) {
     long oldest = clock.millis() - expireAfterMillis;
     // forEach, not entrySet(): no entry object per series on every scrape.
     series.forEach(
-        (key, sample) -> {
+        (key, slot) -> {
+          Sample sample = slot.read();
           if (sample.receivedMillis() >= oldest) {
             visitor.accept(key, sample);
           }
@@ -91,10 +97,8 @@ public final class SeriesStore {
   public int removeExpired() {
     long oldest = clock.millis() - expireAfterMillis;
     int removed = 0;
-    for (Map.Entry<SeriesKey, Sample> entry : series.entrySet()) {
-      Sample sample = entry.getValue();
-      // Conditional remove: a sample that arrives meanwhile keeps its series.
-      if (sample.receivedMillis() < oldest && series.remove(entry.getKey(), sample)) {
+    for (Map.Entry<SeriesKey, Slot> entry : series.entrySet()) {
+      if (entry.getValue().removeIfOlderThan(oldest, entry.getKey(), series)) {
         size.decrementAndGet();
         removed++;
       }
@@ -109,5 +113,84 @@ public final class SeriesStore {
 
   public int maxSeries() {
     return maxSeries;
+  }
+
+  /**
+   * The latest sample of one series, overwritten in place. A new object per reading would leave a
+   * reference from the long-lived map to a young object on every message, which every young
+   * collection must then find and copy while the MQTT callback stands still: at 100,000 series and
+   * 25,000 msg/s, pauses of 15-40 ms against the ~40 ms that mosquitto queues before dropping.
+   *
+   * <p>Writers take the slot's lock; readers take none and never stall a writer: they retry while a
+   * write is under way, told by an odd {@code version} (a sequence lock, read as {@link
+   * java.util.concurrent.locks.StampedLock}'s optimistic reads are).
+   */
+  private static final class Slot {
+    private static final VarHandle VERSION;
+
+    static {
+      try {
+        VERSION = MethodHandles.lookup().findVarHandle(Slot.class, "version", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /** Odd while a write is under way; read and written through {@link #VERSION}. */
+    private int version;
+
+    private double value;
+    private long timestampMillis;
+    private long receivedMillis;
+
+    /** Guarded by this: the slot has left the map, and a write must go to a new one. */
+    private boolean removed;
+
+    Slot(double value, long timestampMillis, long receivedMillis) {
+      this.value = value;
+      this.timestampMillis = timestampMillis;
+      this.receivedMillis = receivedMillis;
+    }
+
+    /** Stores the reading unless an older one; null when the slot has left the map. */
+    synchronized Outcome write(double value, long timestampMillis, long receivedMillis) {
+      if (removed) {
+        return null;
+      }
+      if (timestampMillis < this.timestampMillis) {
+        return Outcome.OUT_OF_ORDER;
+      }
+      int odd = version + 1;
+      VERSION.setOpaque(this, odd);
+      VarHandle.storeStoreFence(); // the odd version is seen before any field
+      this.value = value;
+      this.timestampMillis = timestampMillis;
+      this.receivedMillis = receivedMillis;
+      VERSION.setRelease(this, odd + 1); // every field is seen before the even version
+      return Outcome.STORED;
+    }
+
+    /** A consistent copy, read without the lock. */
+    Sample read() {
+      while (true) {
+        int before = (int) VERSION.getAcquire(this);
+        Sample sample = new Sample(value, timestampMillis, receivedMillis);
+        VarHandle.acquireFence(); // the fields are read before the version is again
+        if ((before & 1) == 0 && before == (int) VERSION.getAcquire(this)) {
+          return sample;
+        }
+        Thread.onSpinWait();
+      }
+    }
+
+    /** Under the lock, so that no write lands in a slot on its way out of the map. */
+    synchronized boolean removeIfOlderThan(
+        long oldest, SeriesKey key, ConcurrentHashMap<SeriesKey, Slot> series) {
+      if (receivedMillis >= oldest || !series.remove(key, this)) {
+        return false;
+      }
+      removed = true;
+      return true;
+    }
   }
 }

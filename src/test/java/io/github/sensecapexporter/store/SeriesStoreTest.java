@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -179,6 +182,84 @@ class SeriesStoreTest {
       }
       assertEquals(1_000, store.size());
       assertEquals(1_000, live(store).size());
+    }
+  }
+
+  @Nested
+  class Concurrency {
+    @Test
+    void aReaderNeverSeesHalfOfAWrite() throws InterruptedException {
+      SeriesStore store = store(10);
+      store.update(TEMPERATURE, 0, 0);
+      AtomicBoolean reading = new AtomicBoolean(true);
+      // Every write keeps value == timestamp; a reader that mixed two writes would see them differ.
+      Thread writer =
+          new Thread(
+              () -> {
+                for (long i = 1; reading.get(); i++) {
+                  store.update(TEMPERATURE, i, i);
+                }
+              });
+      writer.start();
+      AtomicReference<Sample> torn = new AtomicReference<>();
+      try {
+        for (int read = 0; read < 2_000_000 && torn.get() == null; read++) {
+          store.forEachLive(
+              (key, sample) -> {
+                if (sample.value() != sample.timestampMillis()) {
+                  torn.set(sample);
+                }
+              });
+        }
+      } finally {
+        reading.set(false);
+        writer.join();
+      }
+      assertNull(torn.get());
+    }
+
+    @Test
+    void anUpdateThatMeetsExpiryIsNeverLost() throws InterruptedException {
+      int rounds = 30_000;
+      AtomicReference<SeriesStore> current = new AtomicReference<>();
+      // Odd: the round's update may go; even: it is done; negative: the test ended early.
+      // Spinning lines the two threads up closely.
+      AtomicInteger phase = new AtomicInteger();
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int round = 0; round < rounds; round++) {
+                  while (phase.get() != 2 * round + 1) {
+                    if (phase.get() < 0) {
+                      return;
+                    }
+                    Thread.onSpinWait();
+                  }
+                  current.get().update(TEMPERATURE, 2, 2);
+                  phase.incrementAndGet();
+                }
+              });
+      writer.start();
+      try {
+        for (int round = 0; round < rounds; round++) {
+          SeriesStore store = store(10);
+          store.update(TEMPERATURE, 1, 1);
+          clock.advance(EXPIRE_AFTER.plusSeconds(1));
+          current.set(store);
+          phase.set(2 * round + 1);
+          store.removeExpired();
+          while (phase.get() != 2 * round + 2) {
+            Thread.onSpinWait();
+          }
+
+          Sample sample = live(store).get(TEMPERATURE);
+          assertEquals(2.0, sample == null ? null : sample.value(), "round " + round);
+          assertEquals(1, store.size(), "round " + round);
+        }
+      } finally {
+        phase.set(-1);
+        writer.join();
+      }
     }
   }
 }
