@@ -7,10 +7,7 @@ import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the store as gauges in the Prometheus text format, fresh on every scrape, leaving out
@@ -92,8 +89,8 @@ public final class SeriesExposition {
    */
   public void writeTo(OutputStream stream) throws IOException {
     TextOutput out = new TextOutput(stream);
-    Set<String> measurementIds = new HashSet<>();
-    Map<String, long[]> deviceTimes = new HashMap<>();
+    LabelTable measurementIds = new LabelTable(LabelTable.Label.ID);
+    LabelTable deviceTimes = new LabelTable(LabelTable.Label.DEVICE_EUI);
     int live =
         writeFamily(
             out,
@@ -102,10 +99,8 @@ public final class SeriesExposition {
             (o, key, sample) -> {
               measurementLabels(o, key);
               o.value(sample.value());
-              measurementIds.add(key.id());
-              long[] newest =
-                  deviceTimes.computeIfAbsent(key.deviceEui(), d -> new long[] {Long.MIN_VALUE});
-              newest[0] = Math.max(newest[0], sample.timestampMillis());
+              measurementIds.add(key, sample.timestampMillis());
+              deviceTimes.add(key, sample.timestampMillis());
             });
     writeDeviceTimes(out, deviceTimes);
     live +=
@@ -199,34 +194,36 @@ public final class SeriesExposition {
    * One timestamp per device rather than per series: it answers what the alerts and dashboards ask
    * (is the device still sending?) at a fraction of the lines, and of the series Prometheus keeps.
    */
-  private static void writeDeviceTimes(TextOutput out, Map<String, long[]> deviceTimes)
-      throws IOException {
+  private static void writeDeviceTimes(TextOutput out, LabelTable deviceTimes) throws IOException {
     out.write(DEVICE_MEASUREMENT_TIME.header());
-    for (Map.Entry<String, long[]> device : deviceTimes.entrySet()) {
-      out.write(DEVICE_MEASUREMENT_TIME.name());
-      out.write(DEVICE);
-      out.labelValue(device.getKey());
-      out.write(LABELS_END);
-      out.millisAsSeconds(device.getValue()[0]);
-      out.write('\n');
-    }
+    deviceTimes.forEach(
+        (labels, offset, length, newestMillis) -> {
+          out.write(DEVICE_MEASUREMENT_TIME.name());
+          out.write(DEVICE);
+          out.labelValue(labels, offset, length);
+          out.write(LABELS_END);
+          out.millisAsSeconds(newestMillis);
+          out.write('\n');
+        });
   }
 
-  private void writeInfo(TextOutput out, Set<String> measurementIds) throws IOException {
+  private void writeInfo(TextOutput out, LabelTable measurementIds) throws IOException {
     out.write(INFO.header());
-    for (String id : measurementIds) {
-      MeasurementCatalogue.Entry entry = catalogue.lookup(id);
-      out.write(INFO.name());
-      out.write(INFO_ID);
-      out.labelValue(id);
-      out.write(INFO_NAME);
-      out.labelValue(entry == null ? UNKNOWN_NAME : entry.name());
-      out.write(INFO_UNIT);
-      out.labelValue(entry == null ? "" : entry.unit());
-      out.write(LABELS_END);
-      out.write('1');
-      out.write('\n');
-    }
+    measurementIds.forEach(
+        (labels, offset, length, newestMillis) -> {
+          String id = new String(labels, offset, length, StandardCharsets.UTF_8);
+          MeasurementCatalogue.Entry entry = catalogue.lookup(id);
+          out.write(INFO.name());
+          out.write(INFO_ID);
+          out.labelValue(id);
+          out.write(INFO_NAME);
+          out.labelValue(entry == null ? UNKNOWN_NAME : entry.name());
+          out.write(INFO_UNIT);
+          out.labelValue(entry == null ? "" : entry.unit());
+          out.write(LABELS_END);
+          out.write('1');
+          out.write('\n');
+        });
   }
 
   private static void writeSingle(TextOutput out, Gauge gauge, long value) throws IOException {

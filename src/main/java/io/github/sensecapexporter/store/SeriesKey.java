@@ -68,6 +68,22 @@ public final class SeriesKey {
     return labels;
   }
 
+  /** Where the device EUI, the first label value, ends in {@link #encodedLabels()}. */
+  public int deviceEuiEnd() {
+    return indexOfSeparator(0);
+  }
+
+  /**
+   * Where the measurement or status ID, the last label value, starts in {@link #encodedLabels()}.
+   */
+  public int idStart() {
+    int i = labels.length;
+    while (labels[i - 1] != SEPARATOR) {
+      i--;
+    }
+    return i;
+  }
+
   private String label(int index) {
     int start = 0;
     for (int i = 0; i < index; i++) {

@@ -102,6 +102,43 @@ class SeriesExpositionTest {
     }
 
     @Test
+    void servesOneNewestTimePerDeviceAndEachIdOnceInALargeFleet() {
+      store = new SeriesStore(clock, Duration.ofHours(26), 10_000);
+      exposition = new SeriesExposition(store, MeasurementCatalogue.bundled());
+      int devices = 1_000;
+      String[] ids = {"4097", "4098", "4099"};
+      for (int d = 0; d < devices; d++) {
+        for (int i = 0; i < ids.length; i++) {
+          // Each device's newest reading is a different ID's, turn by turn.
+          long millis = 1_000_000L * d + 1_000L * ((d + i) % ids.length);
+          store.update(
+              new SeriesKey(Topic.Kind.MEASUREMENT, fleetDevice(d), "1", "vs", ids[i]), i, millis);
+        }
+      }
+      String page = page();
+
+      for (int d = 0; d < devices; d++) {
+        assertEquals(
+            1_000.0 * d + 2,
+            MetricsText.value(
+                page,
+                "sensecap_device_last_measurement_timestamp_seconds",
+                Map.of("device_eui", fleetDevice(d))),
+            fleetDevice(d));
+      }
+      assertEquals(devices, lines(page, "sensecap_device_last_measurement_timestamp_seconds{"));
+      assertEquals(ids.length, lines(page, "sensecap_measurement_info{"));
+    }
+
+    private static String fleetDevice(int index) {
+      return String.format("2CF7F1C0%08X", index);
+    }
+
+    private static long lines(String page, String start) {
+      return page.lines().filter(line -> line.startsWith(start)).count();
+    }
+
+    @Test
     void givesNoDeviceTimeForADeviceWithOnlyStatuses() {
       store.update(new SeriesKey(Topic.Kind.STATUS, DEVICE, "", "", "3000"), 87, 1_000);
       assertNull(deviceTime(DEVICE));
