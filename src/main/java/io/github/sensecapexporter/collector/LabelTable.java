@@ -48,18 +48,22 @@ final class LabelTable {
     void visit(byte[] labels, int offset, int length, long newestMillis) throws IOException;
   }
 
-  private static final int INITIAL_CAPACITY = 64;
+  private static final int INITIAL_BITS = 6;
 
   private final Label label;
-  private SeriesKey[] keys = new SeriesKey[INITIAL_CAPACITY];
-  private long[] newest = new long[INITIAL_CAPACITY];
+  private SeriesKey[] keys = new SeriesKey[1 << INITIAL_BITS];
+  private long[] newest = new long[keys.length];
+
+  /** 32 minus the bits of the capacity: what a hash is shifted right by to give a slot. */
+  private int shift = 32 - INITIAL_BITS;
+
   private int size;
 
   LabelTable(Label label) {
     this.label = label;
   }
 
-  /** Counts the key's value of the label, keeping the newest of the timestamps given with it. */
+  /** Records the key's value of the label, keeping the newest of the timestamps given with it. */
   void add(SeriesKey key, long timestampMillis) {
     int slot = find(key);
     if (keys[slot] == null) {
@@ -89,7 +93,7 @@ final class LabelTable {
     int start = label.start(key);
     int end = label.end(key);
     int mask = keys.length - 1;
-    for (int slot = hash(labels, start, end) & mask; ; slot = (slot + 1) & mask) {
+    for (int slot = hash(labels, start, end) >>> shift; ; slot = (slot + 1) & mask) {
       SeriesKey held = keys[slot];
       if (held == null
           || Arrays.equals(
@@ -99,24 +103,36 @@ final class LabelTable {
     }
   }
 
+  /**
+   * Fibonacci hashing: the multiplication spreads every byte into the high bits, which give the
+   * slot, so EUIs that differ only in their last digits land far apart.
+   */
   private static int hash(byte[] bytes, int start, int end) {
     int hash = 1;
     for (int i = start; i < end; i++) {
       hash = 31 * hash + bytes[i];
     }
-    return hash ^ (hash >>> 16);
+    return hash * 0x9E3779B9;
   }
 
   private void grow() {
     SeriesKey[] oldKeys = keys;
     long[] oldNewest = newest;
     keys = new SeriesKey[oldKeys.length * 2];
-    newest = new long[oldKeys.length * 2];
-    for (int slot = 0; slot < oldKeys.length; slot++) {
-      if (oldKeys[slot] != null) {
-        int moved = find(oldKeys[slot]);
-        keys[moved] = oldKeys[slot];
-        newest[moved] = oldNewest[slot];
+    newest = new long[keys.length];
+    shift--;
+    int mask = keys.length - 1;
+    for (int old = 0; old < oldKeys.length; old++) {
+      SeriesKey key = oldKeys[old];
+      if (key != null) {
+        byte[] labels = key.encodedLabels();
+        // Values are distinct here: the first free slot is the one.
+        int slot = hash(labels, label.start(key), label.end(key)) >>> shift;
+        while (keys[slot] != null) {
+          slot = (slot + 1) & mask;
+        }
+        keys[slot] = key;
+        newest[slot] = oldNewest[old];
       }
     }
   }

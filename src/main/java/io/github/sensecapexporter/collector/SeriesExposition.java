@@ -1,7 +1,6 @@
 package io.github.sensecapexporter.collector;
 
 import io.github.sensecapexporter.parse.Topic;
-import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
@@ -80,7 +79,8 @@ public final class SeriesExposition {
 
   /** Writes the labels and the value of one sample line. */
   private interface LineWriter {
-    void write(TextOutput out, SeriesKey key, Sample sample) throws IOException;
+    void write(TextOutput out, SeriesKey key, double value, long timestampMillis)
+        throws IOException;
   }
 
   /**
@@ -96,11 +96,11 @@ public final class SeriesExposition {
             out,
             MEASUREMENT_VALUE,
             Topic.Kind.MEASUREMENT,
-            (o, key, sample) -> {
+            (o, key, value, timestampMillis) -> {
               measurementLabels(o, key);
-              o.value(sample.value());
-              measurementIds.add(key, sample.timestampMillis());
-              deviceTimes.add(key, sample.timestampMillis());
+              o.value(value);
+              measurementIds.add(key, timestampMillis);
+              deviceTimes.add(key, timestampMillis);
             });
     writeDeviceTimes(out, deviceTimes);
     live +=
@@ -108,17 +108,17 @@ public final class SeriesExposition {
             out,
             STATUS_VALUE,
             Topic.Kind.STATUS,
-            (o, key, sample) -> {
+            (o, key, value, timestampMillis) -> {
               statusLabels(o, key);
-              o.value(sample.value());
+              o.value(value);
             });
     writeFamily(
         out,
         STATUS_TIME,
         Topic.Kind.STATUS,
-        (o, key, sample) -> {
+        (o, key, value, timestampMillis) -> {
           statusLabels(o, key);
-          o.millisAsSeconds(sample.timestampMillis());
+          o.millisAsSeconds(timestampMillis);
         });
     writeInfo(out, measurementIds);
     writeSingle(out, SERIES, live);
@@ -133,13 +133,13 @@ public final class SeriesExposition {
     int[] count = {0};
     try {
       store.forEachLive(
-          (key, sample) -> {
+          (key, value, timestampMillis, receivedMillis) -> {
             if (key.kind() != kind) {
               return;
             }
             try {
               out.write(gauge.name());
-              line.write(out, key, sample);
+              line.write(out, key, value, timestampMillis);
               out.write('\n');
             } catch (IOException e) {
               throw new UncheckedIOException(e);

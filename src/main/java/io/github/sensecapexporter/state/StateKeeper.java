@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.state;
 
 import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,7 +68,12 @@ public final class StateKeeper {
   /** Saves every live series; synchronized, as the periodic save may still run at shutdown. */
   public synchronized void save() {
     try {
-      int saved = file.save(store::forEachLive);
+      int saved =
+          file.save(
+              sink ->
+                  store.forEachLive(
+                      (key, value, timestampMillis, receivedMillis) ->
+                          sink.accept(key, new Sample(value, timestampMillis, receivedMillis))));
       metrics.stateSaved(clock.millis());
       LOG.fine("saved " + saved + " series to " + file.path());
     } catch (IOException | RuntimeException e) {

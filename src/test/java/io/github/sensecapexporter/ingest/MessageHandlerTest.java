@@ -58,7 +58,9 @@ class MessageHandlerTest {
 
   private Sample sample(SeriesKey key) {
     Map<SeriesKey, Sample> live = new HashMap<>();
-    store.forEachLive(live::put);
+    store.forEachLive(
+        (held, value, timestamp, received) ->
+            live.put(held, new Sample(value, timestamp, received)));
     return live.get(key);
   }
 

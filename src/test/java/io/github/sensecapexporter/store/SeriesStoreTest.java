@@ -39,7 +39,8 @@ class SeriesStoreTest {
 
   private static Map<SeriesKey, Sample> live(SeriesStore store) {
     Map<SeriesKey, Sample> live = new HashMap<>();
-    store.forEachLive(live::put);
+    store.forEachLive(
+        (key, value, timestamp, received) -> live.put(key, new Sample(value, timestamp, received)));
     return live;
   }
 
@@ -205,9 +206,9 @@ class SeriesStoreTest {
       try {
         for (int read = 0; read < 2_000_000 && torn.get() == null; read++) {
           store.forEachLive(
-              (key, sample) -> {
-                if (sample.value() != sample.timestampMillis()) {
-                  torn.set(sample);
+              (key, value, timestamp, received) -> {
+                if (value != timestamp) {
+                  torn.set(new Sample(value, timestamp, received));
                 }
               });
         }
