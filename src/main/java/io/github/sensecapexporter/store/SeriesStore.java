@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The latest sample of every series, as graphite_exporter keeps pushed data: written by the MQTT
- * callback, read by scrapes, without a lock that one could hold against the other.
+ * callback, read by scrapes, which take no lock the callback waits for (save a series a scrape
+ * meets mid-write 64 times running, and then for the time it takes to copy three fields).
  */
 public final class SeriesStore {
 
