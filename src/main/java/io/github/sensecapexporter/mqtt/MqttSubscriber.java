@@ -93,7 +93,7 @@ public final class MqttSubscriber implements AutoCloseable {
       // Built once from sensecap.mqtt.tls.*; without it Paho uses the JVM's trust store.
       settings.tls().ifPresent(tls -> options.setSocketFactory(tls.context().getSocketFactory()));
     } else {
-      options.setSocketFactory(new BufferedSocketFactory());
+      options.setSocketFactory(new PlainSocketFactory());
     }
     return options;
   }

@@ -88,7 +88,7 @@ public final class WarmUp {
       client.setCallback(new HandlerCallback(handler, cause -> {}));
       MqttConnectOptions options = new MqttConnectOptions();
       options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-      options.setSocketFactory(new BufferedSocketFactory());
+      options.setSocketFactory(new PlainSocketFactory());
       options.setAutomaticReconnect(false);
       client.connect(options).waitForCompletion(millisLeft(deadline));
       client.subscribe("#", 1).waitForCompletion(millisLeft(deadline));

@@ -2,6 +2,7 @@ package io.github.sensecapexporter.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,12 +13,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class BufferedSocketFactoryTest {
+class PlainSocketFactoryTest {
 
   @Test
   void bytesReadAheadReachTheNextReaderOfTheSocket() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket client = new BufferedSocketFactory().createSocket()) {
+        Socket client = new PlainSocketFactory().createSocket()) {
       client.connect(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
       try (Socket peer = server.accept()) {
@@ -35,10 +36,25 @@ class BufferedSocketFactoryTest {
   }
 
   @Test
+  void turnsNaglesAlgorithmOffWhetherPahoConnectsTheSocketOrTheFactoryDoes() throws Exception {
+    PlainSocketFactory factory = new PlainSocketFactory();
+    try (ServerSocket server = new ServerSocket(0, 2, InetAddress.getLoopbackAddress());
+        Socket unconnected = factory.createSocket();
+        Socket connected =
+            factory.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      assertTrue(unconnected.getTcpNoDelay());
+      unconnected.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+      assertTrue(unconnected.getTcpNoDelay());
+      assertTrue(connected.getTcpNoDelay());
+    }
+  }
+
+  @Test
   void connectsWhenGivenTheAddress() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Socket client =
-            new BufferedSocketFactory()
+            new PlainSocketFactory()
                 .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
         Socket peer = server.accept()) {
       peer.getOutputStream().write(42);
