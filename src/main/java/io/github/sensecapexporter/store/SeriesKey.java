@@ -11,8 +11,11 @@ import java.util.Arrays;
  * <p>The four label values are kept as one UTF-8 array, {@code device/channel/sensor/id}, the way
  * they stand in the topic, whose levels never hold a '/'. A million series then cost one small
  * array each instead of four strings, and a scrape copies the bytes without decoding them.
+ *
+ * <p>The store keeps each series as a subclass that carries its latest sample as well: one object a
+ * series instead of two.
  */
-public final class SeriesKey {
+public sealed class SeriesKey permits SeriesStore.Series {
   private static final byte SEPARATOR = '/';
   private static final int LABELS = 4;
 
@@ -33,6 +36,13 @@ public final class SeriesKey {
     this.labels =
         String.join("/", deviceEui, channel, sensorEui, id).getBytes(StandardCharsets.UTF_8);
     this.hash = 31 * Arrays.hashCode(labels) + kind.ordinal();
+  }
+
+  /** The same key, for a subclass: the label array is shared, never copied. */
+  SeriesKey(SeriesKey key) {
+    this.kind = key.kind;
+    this.labels = key.labels;
+    this.hash = key.hash;
   }
 
   public static SeriesKey of(Topic topic) {
@@ -101,8 +111,9 @@ public final class SeriesKey {
     return i;
   }
 
+  /** Equal to any key of the same labels, whether it carries a sample or not. */
   @Override
-  public boolean equals(Object other) {
+  public final boolean equals(Object other) {
     return other instanceof SeriesKey key
         && hash == key.hash
         && kind == key.kind
@@ -110,12 +121,12 @@ public final class SeriesKey {
   }
 
   @Override
-  public int hashCode() {
+  public final int hashCode() {
     return hash;
   }
 
   @Override
-  public String toString() {
+  public final String toString() {
     return kind + "[" + new String(labels, StandardCharsets.UTF_8) + "]";
   }
 }

@@ -220,6 +220,33 @@ class SeriesStoreTest {
     }
 
     @Test
+    void aSweepBehindAnotherNeverRemovesTheSeriesThatReplacedTheExpiredOne() throws Exception {
+      SeriesStore store = store(10);
+      store.update(TEMPERATURE, 1, 1);
+      // The store hands a scrape each series as its own key, and a series is its own lock.
+      AtomicReference<SeriesKey> expired = new AtomicReference<>();
+      store.forEachLive((key, value, timestamp, received) -> expired.set(key));
+      clock.advance(EXPIRE_AFTER.plusSeconds(1));
+
+      AtomicInteger lateSweep = new AtomicInteger(-1);
+      Thread late = new Thread(() -> lateSweep.set(store.removeExpired()));
+      synchronized (expired.get()) {
+        late.start();
+        while (late.getState() != Thread.State.BLOCKED) { // holding the expired series
+          Thread.onSpinWait();
+        }
+        // Under the same lock, re-entered: a sweep removes it, and a reading starts it anew.
+        assertEquals(1, store.removeExpired());
+        store.update(TEMPERATURE, 2, 2);
+      }
+      late.join();
+
+      assertEquals(0, lateSweep.get());
+      assertEquals(Map.of(TEMPERATURE, new Sample(2, 2, clock.millis())), live(store));
+      assertEquals(1, store.size());
+    }
+
+    @Test
     void anUpdateThatMeetsExpiryIsNeverLost() throws InterruptedException {
       int rounds = 30_000;
       AtomicReference<SeriesStore> current = new AtomicReference<>();
