@@ -84,6 +84,8 @@ public final class SeriesStore {
 
   /**
    * Receives a series' latest sample field by field, so that a scrape makes no object per series.
+   * The key it is given is the stored series itself, whose lock the MQTT thread takes to write:
+   * never lock it.
    */
   @FunctionalInterface
   public interface SampleVisitor {

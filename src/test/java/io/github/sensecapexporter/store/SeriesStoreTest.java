@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.github.sensecapexporter.parse.Topic;
@@ -232,7 +233,8 @@ class SeriesStoreTest {
       Thread late = new Thread(() -> lateSweep.set(store.removeExpired()));
       synchronized (expired.get()) {
         late.start();
-        while (late.getState() != Thread.State.BLOCKED) { // holding the expired series
+        while (late.getState() != Thread.State.BLOCKED) { // on the expired series' lock
+          assertNotEquals(Thread.State.TERMINATED, late.getState(), "the late sweep never waited");
           Thread.onSpinWait();
         }
         // Under the same lock, re-entered: a sweep removes it, and a reading starts it anew.
