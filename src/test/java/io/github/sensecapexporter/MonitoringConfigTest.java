@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,6 +148,26 @@ class MonitoringConfigTest {
           dockerfile.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("");
       assertFalse(user.isEmpty(), "no USER in Dockerfile");
       assertFalse(user.contains("root") || user.matches("USER 0(:.*)?"), user);
+    }
+
+    @Test
+    void theImagesJvmStartsWithItsOptions() throws Exception {
+      String entrypoint =
+          Files.readAllLines(ROOT.resolve("Dockerfile")).stream()
+              .filter(l -> l.startsWith("ENTRYPOINT "))
+              .findFirst()
+              .orElseThrow();
+      List<String> command =
+          new ArrayList<>(
+              List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      // A misspelt or removed -XX option would stop the container at start.
+      Matcher option = Pattern.compile("\"(-XX:[^\"]+)\"").matcher(entrypoint);
+      while (option.find()) {
+        command.add(option.group(1));
+      }
+      assertTrue(command.size() > 1, "no -XX option found in " + entrypoint);
+      command.add("-version");
+      assertSucceeds(SystemTools.run(ROOT, null, command.toArray(new String[0])));
     }
 
     @Test
