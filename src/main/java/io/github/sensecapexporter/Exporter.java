@@ -16,6 +16,7 @@ import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,8 +56,7 @@ public final class Exporter implements AutoCloseable {
     Optional<StateKeeper> state =
         settings.state().path().map(path -> new StateKeeper(path, store, metrics, clock));
     state.ifPresent(StateKeeper::restore);
-    MessageHandler handler =
-        new MessageHandler(store, metrics, clock, settings.mqtt().maxPayloadBytes());
+    MessageHandler handler = new MessageHandler(store, metrics, clock, settings.mqtt().topics());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
     HttpEndpoint http =
         HttpEndpoint.start(
@@ -83,7 +83,7 @@ public final class Exporter implements AutoCloseable {
             new SeriesStore(clock, settings.series().expireAfter(), 10_000),
             new ExporterMetrics(new CollectorRegistry(), Version.get()),
             clock,
-            settings.mqtt().maxPayloadBytes()),
+            List.of("#")),
         clock,
         Duration.ofSeconds(10));
     subscriber.start();

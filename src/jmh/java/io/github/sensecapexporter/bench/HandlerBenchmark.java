@@ -7,6 +7,7 @@ import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,7 +45,10 @@ public class HandlerBenchmark {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), series);
     handler =
         new MessageHandler(
-            store, new ExporterMetrics(new CollectorRegistry(), "bench"), Clock.systemUTC(), 65536);
+            store,
+            new ExporterMetrics(new CollectorRegistry(), "bench"),
+            Clock.systemUTC(),
+            List.of("/device_sensor_data/521853156991/+/+/+/+"));
     topics = new String[series];
     bodies = new byte[series][];
     long timestamp = System.currentTimeMillis() - Duration.ofHours(1).toMillis();

@@ -307,8 +307,10 @@ public record Settings(
     }
 
     int qos = config.getInt(prefix + "qos");
-    if (qos < 0 || qos > 2) {
-      throw new SettingsException(prefix + "qos", "must be 0, 1 or 2, not " + qos);
+    if (qos < 0 || qos > 1) {
+      // QoS 2 would make the client hold every message until the broker releases it, for a
+      // guarantee that gauges of the latest value do not need: a duplicate rewrites the same value.
+      throw new SettingsException(prefix + "qos", "must be 0 or 1, not " + qos);
     }
     Duration keepAlive = positive(config, prefix + "keep-alive");
     if (keepAlive.toSeconds() < 1 || keepAlive.toSeconds() > 65_535) {

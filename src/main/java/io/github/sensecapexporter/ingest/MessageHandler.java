@@ -6,18 +6,22 @@ import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.parse.PayloadParser;
 import io.github.sensecapexporter.parse.Reading;
 import io.github.sensecapexporter.parse.Topic;
+import io.github.sensecapexporter.parse.TopicMatcher;
 import io.github.sensecapexporter.parse.TopicParser;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Takes one MQTT message from topic to stored sample, and counts it as received and, when it leaves
- * no sample, as dropped with its reason. Never throws for any input.
+ * no sample, as dropped with its reason. Never throws for any input. Messages refused before they
+ * reach it (an oversized payload, a topic the MQTT client cannot take) are counted through {@link
+ * #reject}, so every message the broker sends is counted here.
  */
 public final class MessageHandler {
   private static final Logger LOG = Logger.getLogger(MessageHandler.class.getName());
@@ -32,31 +36,29 @@ public final class MessageHandler {
   private final SeriesStore store;
   private final ExporterMetrics metrics;
   private final Clock clock;
-  private final int maxPayloadBytes;
+  private final TopicMatcher subscribed;
   private final RateLimitedLog dropLog;
 
+  /** {@code topicFilters}: what the exporter subscribes to; other topics are dropped. */
   public MessageHandler(
-      SeriesStore store, ExporterMetrics metrics, Clock clock, int maxPayloadBytes) {
+      SeriesStore store, ExporterMetrics metrics, Clock clock, List<String> topicFilters) {
     this.store = store;
     this.metrics = metrics;
     this.clock = clock;
-    this.maxPayloadBytes = maxPayloadBytes;
+    this.subscribed = new TopicMatcher(topicFilters);
     this.dropLog = new RateLimitedLog(LOG, clock, Duration.ofSeconds(10));
   }
 
   public void handle(String topicName, byte[] payload) {
     long now = clock.millis();
     metrics.received(now);
+    if (!subscribed.matches(topicName)) {
+      drop(DropReason.INVALID_TOPIC, topicName, "not matched by sensecap.mqtt.topics");
+      return;
+    }
     Topic topic = TopicParser.parse(topicName);
     if (topic == null) {
       drop(DropReason.INVALID_TOPIC, topicName, "not an OpenStream topic");
-      return;
-    }
-    if (payload.length > maxPayloadBytes) {
-      drop(
-          DropReason.PAYLOAD_TOO_LARGE,
-          topicName,
-          payload.length + " bytes, more than sensecap.mqtt.max-payload-size");
       return;
     }
     Reading reading = PayloadParser.parse(payload);
@@ -84,6 +86,15 @@ public final class MessageHandler {
         }
       }
     }
+  }
+
+  /**
+   * Counts a message that was refused before it could be handled; {@code topic} is printable, for
+   * the log.
+   */
+  public void reject(DropReason reason, String topic, String detail) {
+    metrics.received(clock.millis());
+    drop(reason, topic, detail);
   }
 
   private void drop(DropReason reason, String topicName, String detail) {

@@ -12,7 +12,9 @@ public enum DropReason {
   NON_NUMERIC,
   OUT_OF_ORDER,
   SERIES_LIMIT,
-  PAYLOAD_TOO_LARGE;
+  PAYLOAD_TOO_LARGE,
+  /** A PUBLISH the broker must not send: QoS 2 (never granted) or malformed. */
+  PROTOCOL_ERROR;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 

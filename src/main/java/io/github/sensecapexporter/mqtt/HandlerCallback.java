@@ -26,6 +26,9 @@ final class HandlerCallback implements MqttCallback {
 
   @Override
   public void messageArrived(String topic, MqttMessage message) {
+    if (topic.equals(InboundFilter.DISCARDED_TOPIC)) {
+      return; // counted by the filter that refused it; Paho acknowledges it when this returns
+    }
     try {
       handler.handle(topic, message.getPayload());
     } catch (RuntimeException e) {

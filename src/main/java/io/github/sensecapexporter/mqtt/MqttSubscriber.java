@@ -17,7 +17,6 @@ import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * Keeps one subscription to the broker alive for ever. Connects with capped exponential backoff
@@ -101,7 +100,8 @@ public final class MqttSubscriber implements AutoCloseable {
   }
 
   private MqttAsyncClient newClient(String id) throws MqttException {
-    MqttAsyncClient fresh = new MqttAsyncClient(settings.url(), id, new MemoryPersistence());
+    MqttAsyncClient fresh =
+        new FilteringMqttClient(settings.url(), id, settings.maxPayloadBytes(), handler::reject);
     fresh.setCallback(new HandlerCallback(handler, this::connectionLost));
     return fresh;
   }

@@ -27,7 +27,6 @@ import java.util.logging.Logger;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * Before the exporter first connects, sends made-up OpenStream messages at QoS 1 through Paho and a
@@ -55,6 +54,9 @@ public final class WarmUp {
 
   private static final byte[][] TOPICS = topics();
 
+  /** More than any made-up message needs. */
+  private static final int MAX_PAYLOAD_BYTES = 1024;
+
   private WarmUp() {}
 
   /**
@@ -78,13 +80,14 @@ public final class WarmUp {
       Future<?> feed =
           feeder.submit(() -> feed(server, messages, clock, timeLimit, acknowledged, fed));
       client =
-          new MqttAsyncClient(
+          new FilteringMqttClient(
               "tcp://"
                   + InetAddress.getLoopbackAddress().getHostAddress()
                   + ":"
                   + server.getLocalPort(),
               CLIENT_ID,
-              new MemoryPersistence());
+              MAX_PAYLOAD_BYTES,
+              handler::reject);
       client.setCallback(new HandlerCallback(handler, cause -> {}));
       MqttConnectOptions options = new MqttConnectOptions();
       options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);

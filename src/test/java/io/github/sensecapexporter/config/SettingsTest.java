@@ -552,6 +552,7 @@ class SettingsTest {
               MINIMAL + "sensecap.mqtt.url = \"http://org-1:" + SECRET + "@h:1883\""),
           Arguments.of("sensecap.http.port", MINIMAL + "sensecap.http.port = -1"),
           Arguments.of("sensecap.http.port", MINIMAL + "sensecap.http.port = 65536"),
+          Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = 2"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = 3"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = -1"),
           Arguments.of(

@@ -2,6 +2,7 @@ package io.github.sensecapexporter.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.ingest.MessageHandler;
@@ -29,7 +30,6 @@ import net.jqwik.api.Tuple.Tuple2;
 /** Generated input, from plausible to hostile: the parsers and the handler hold their promises. */
 class HostileInputProperties {
   private static final int MAX_SERIES = 50;
-  private static final int MAX_PAYLOAD = 4096;
 
   @Property
   void topicParserNeverThrows(@ForAll String topic) {
@@ -56,6 +56,16 @@ class HostileInputProperties {
                 + "/"
                 + measurement);
     assertEquals(new Topic(Topic.Kind.MEASUREMENT, device, channel, sensor, measurement), topic);
+  }
+
+  @Property
+  void topicParserRefusesALevelNoSenseCapIdentifierCouldBe(
+      @ForAll("level") String device, @ForAll("badLevel") String bad, @ForAll boolean inDevice) {
+    String topic =
+        inDevice
+            ? "/device_sensor_data/1/" + bad + "/1/vs/4097"
+            : "/device_sensor_data/1/" + device + "/1/" + bad + "/4097";
+    assertNull(TopicParser.parse(topic));
   }
 
   @Property
@@ -138,7 +148,7 @@ class HostileInputProperties {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), MAX_SERIES);
     MessageHandler handler =
         new MessageHandler(
-            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), MAX_PAYLOAD);
+            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
     for (Message message : messages) {
       handler.handle(message.topic(), message.body());
     }
@@ -161,7 +171,26 @@ class HostileInputProperties {
 
   @Provide
   Arbitrary<String> level() {
-    return Arbitraries.strings().excludeChars('/').ofMinLength(1).ofMaxLength(40);
+    return Arbitraries.strings()
+        .withCharRange('!', '~')
+        .excludeChars('/', '+', '#')
+        .ofMinLength(1)
+        .ofMaxLength(TopicParser.MAX_LEVEL_CHARS);
+  }
+
+  /** A level with a character no SenseCAP identifier has, or longer than the bound. */
+  @Provide
+  Arbitrary<String> badLevel() {
+    return Arbitraries.oneOf(
+        Combinators.combine(
+                level(),
+                Arbitraries.chars().filter(c -> c <= ' ' || c > '~' || c == '+' || c == '#'),
+                level())
+            .as((before, bad, after) -> before + bad + after),
+        Arbitraries.strings()
+            .withCharRange('0', 'F')
+            .ofMinLength(TopicParser.MAX_LEVEL_CHARS + 1)
+            .ofMaxLength(70_000));
   }
 
   @Provide

@@ -76,7 +76,8 @@ class HostileInputThroughBrokerTest {
     CollectorRegistry registry = new CollectorRegistry();
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), 10_000);
     MessageHandler handler =
-        new MessageHandler(store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), 65_536);
+        new MessageHandler(
+            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
     long before = usedHeapAfterGc();
     byte[] body = "{\"value\":21.5}".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < 1_000_000; i++) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -26,7 +27,8 @@ class MessageHandlerTest {
   private static final String TOPIC = "/device_sensor_data/521853156991/2CF7F1C04430065C/1/vs/4097";
   private static final SeriesKey KEY =
       new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065C", "1", "vs", "4097");
-  private static final int MAX_PAYLOAD = 1024;
+  private static final List<String> FILTERS =
+      List.of("/device_sensor_data/521853156991/+/+/+/+", "/device_status_event/521853156991/#");
 
   private MutableClock clock;
   private CollectorRegistry registry;
@@ -38,7 +40,7 @@ class MessageHandlerTest {
     clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
     registry = new CollectorRegistry();
     store = new SeriesStore(clock, Duration.ofHours(26), 3);
-    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, MAX_PAYLOAD);
+    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, FILTERS);
   }
 
   private void handle(String topic, String body) {
@@ -111,10 +113,21 @@ class MessageHandlerTest {
     }
 
     @Test
-    void countsAPayloadOverTheLimitWithoutParsingIt() {
-      handle(TOPIC, "{\"value\":1,\"pad\":\"" + "x".repeat(MAX_PAYLOAD) + "\"}");
+    void countsATopicOutsideTheSubscribedFilters() {
+      handle("/device_sensor_data/999999999999/2CF7F1C04430065C/1/vs/4097", "{\"value\":1}");
+      handle("/device_status_event/999999999999/2CF7F1C04430065C/vs/3000", "{\"value\":1}");
+      assertEquals(2.0, dropped(DropReason.INVALID_TOPIC));
+      assertEquals(0, store.size());
+    }
+
+    @Test
+    void countsAMessageRefusedBeforeItArrived() {
+      handler.reject(DropReason.PAYLOAD_TOO_LARGE, TOPIC, "70000 bytes");
+      assertEquals(1.0, received());
       assertEquals(1.0, dropped(DropReason.PAYLOAD_TOO_LARGE));
-      assertNull(sample(KEY));
+      assertEquals(
+          clock.millis() / 1000.0,
+          registry.getSampleValue("sensecap_exporter_last_message_received_timestamp_seconds"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class WarmUpTest {
   void freshHandler() {
     registry = new CollectorRegistry();
     store = new SeriesStore(clock, Duration.ofHours(1), 10_000);
-    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, 64 * 1024);
+    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, List.of("#"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -87,9 +88,30 @@ class TopicParserTest {
           "/device_status_event/521853156991/2CF7F12210400083/vs/3000/extra",
           "/device_status_event/521853156991/2CF7F12210400083/vs/3000/extra/more",
           "/a/b/c/d/e/f/g/h/i/j",
+          // wildcards are never part of a topic name
+          "/device_sensor_data/521853156991/+/1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F12210400083/1/vs/#",
+          "/device_sensor_data/521853156991/2CF7F122104+0083/1/vs/4097",
+          "/device_status_event/521853156991/2CF7F12210400083/#/3000",
+          // characters no SenseCAP identifier has
+          "/device_sensor_data/521853156991/2CF7F1221040 083/1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F1221040\t083/1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F1221040\u0000083/1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F1C0000000FF\uFF0C/1/vs/4097",
+          "/device_sensor_data/521853156991/2CF7F1C0000000FF\u00E9/1/vs/4097",
         })
     void rejects(String topic) {
       assertNull(TopicParser.parse(topic));
+    }
+
+    @Test
+    void takesLevelsUpToTheBoundAndNoLonger() {
+      String longest = "A".repeat(TopicParser.MAX_LEVEL_CHARS);
+      Topic parsed =
+          TopicParser.parse("/device_sensor_data/1/" + longest + "/" + longest + "/vs/4097");
+      assertEquals(new Topic(Topic.Kind.MEASUREMENT, longest, longest, "vs", "4097"), parsed);
+      assertNull(TopicParser.parse("/device_sensor_data/1/" + longest + "B/1/vs/4097"));
+      assertNull(TopicParser.parse("/device_status_event/1/2CF7F1C04430065C/vs/" + longest + "1"));
     }
   }
 }

@@ -1,0 +1,76 @@
+package io.github.sensecapexporter.mqtt;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.internal.NetworkModule;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Paho's client with an {@link InboundFilter} between each connection and Paho's reader. The filter
+ * wraps the network module's stream, which carries MQTT packets whatever the transport: TLS and
+ * WebSocket framing are already undone there, so one filter holds for tcp://, ssl://, ws:// and
+ * wss://. A socket factory's streams would see WebSocket frames; this is the one place Paho lets a
+ * client reach the packet stream, through {@link #createNetworkModules}.
+ */
+final class FilteringMqttClient extends MqttAsyncClient {
+  private final int maxPayloadBytes;
+  private final InboundFilter.Rejections rejections;
+
+  FilteringMqttClient(
+      String url, String clientId, int maxPayloadBytes, InboundFilter.Rejections rejections)
+      throws MqttException {
+    super(url, clientId, new MemoryPersistence());
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.rejections = rejections;
+  }
+
+  @Override
+  protected NetworkModule[] createNetworkModules(String address, MqttConnectOptions options)
+      throws MqttException {
+    NetworkModule[] modules = super.createNetworkModules(address, options);
+    for (int i = 0; i < modules.length; i++) {
+      modules[i] = new Filtered(modules[i]);
+    }
+    return modules;
+  }
+
+  /** A network module whose input is read through a fresh filter for each connection. */
+  private final class Filtered implements NetworkModule {
+    private final NetworkModule module;
+    private InputStream input;
+
+    Filtered(NetworkModule module) {
+      this.module = module;
+    }
+
+    @Override
+    public void start() throws IOException, MqttException {
+      module.start();
+      input = new InboundFilter(module.getInputStream(), maxPayloadBytes, rejections);
+    }
+
+    @Override
+    public InputStream getInputStream() {
+      return input;
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+      return module.getOutputStream();
+    }
+
+    @Override
+    public void stop() throws IOException {
+      module.stop();
+    }
+
+    @Override
+    public String getServerURI() {
+      return module.getServerURI();
+    }
+  }
+}
