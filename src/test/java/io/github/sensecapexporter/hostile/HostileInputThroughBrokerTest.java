@@ -10,6 +10,7 @@ import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.DropReason;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.parse.TopicParser;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
@@ -95,6 +96,42 @@ class HostileInputThroughBrokerTest {
             new String[] {"series_limit"}));
     // 10,000 series of four short strings each: a few megabytes, not the million EUIs seen.
     assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + growth + " bytes");
+  }
+
+  /**
+   * The bound README's Sizing gives: whatever a broker sends, a series takes at most this many
+   * bytes of heap, its labels at their longest ({@link TopicParser#MAX_LEVEL_CHARS} each).
+   */
+  private static final long MAX_BYTES_PER_SERIES = 512;
+
+  @Test
+  void seriesWithTheLongestLabelsStayWithinTheDocumentedBytesEach() {
+    int series = 20_000;
+    CollectorRegistry registry = new CollectorRegistry();
+    SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), series);
+    MessageHandler handler =
+        new MessageHandler(
+            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
+    String longest = "F".repeat(TopicParser.MAX_LEVEL_CHARS - 8);
+    byte[] body = "{\"value\":21.5}".getBytes(StandardCharsets.UTF_8);
+    long before = usedHeapAfterGc();
+    for (int i = 0; i < series; i++) {
+      String level = longest + String.format("%08X", i);
+      handler.handle(
+          "/device_sensor_data/1/" + level + "/" + level + "/" + level + "/" + level, body);
+      // One level over the bound: never a series.
+      handler.handle("/device_sensor_data/1/" + level + "0/1/vs/4097", body);
+    }
+    long perSeries = (usedHeapAfterGc() - before) / series;
+    System.out.println("FIGURE heap_per_series_longest_labels_bytes=" + perSeries);
+    assertEquals(series, store.size());
+    assertEquals(
+        (double) series,
+        registry.getSampleValue(
+            "sensecap_exporter_messages_dropped_total",
+            new String[] {"reason"},
+            new String[] {"invalid_topic"}));
+    assertTrue(perSeries <= MAX_BYTES_PER_SERIES, perSeries + " bytes a series");
   }
 
   private static long usedHeapAfterGc() {
