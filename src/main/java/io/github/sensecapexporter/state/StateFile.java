@@ -16,6 +16,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,6 +43,28 @@ public final class StateFile {
 
   public Path path() {
     return path;
+  }
+
+  /**
+   * Creates the directory if need be, then a file in it, which it deletes: so that a directory the
+   * exporter cannot write in stops start-up, not only the first save, minutes later.
+   */
+  public void checkWritable() throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+      Files.delete(Files.createTempFile(parent, path.getFileName() + ".", ".probe"));
+    } catch (IOException e) {
+      throw new IOException("cannot write in " + parent + " (" + reason(e) + ")", e);
+    }
+  }
+
+  /** What went wrong, in the words of the file system when it has some, on one line. */
+  static String reason(IOException e) {
+    if (e instanceof FileSystemException failure && failure.getReason() != null) {
+      return failure.getReason();
+    }
+    return e.getClass().getSimpleName();
   }
 
   /**

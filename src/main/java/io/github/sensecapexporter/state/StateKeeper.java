@@ -9,7 +9,8 @@ import java.time.Clock;
 import java.util.logging.Logger;
 
 /**
- * Restores the store from its state file at start-up and saves it back; never fails the exporter.
+ * Restores the store from its state file at start-up and saves it back. Only {@link #open()} can
+ * fail, at start-up; a save that fails is logged and counted, and the exporter goes on.
  */
 public final class StateKeeper {
   private static final Logger LOG = Logger.getLogger(StateKeeper.class.getName());
@@ -26,8 +27,18 @@ public final class StateKeeper {
     this.clock = clock;
   }
 
+  /**
+   * Checks that the state can be saved, then restores it.
+   *
+   * @throws IOException when the state file's directory cannot be written in
+   */
+  public void open() throws IOException {
+    file.checkWritable();
+    restore();
+  }
+
   /** Loads the saved series that have not expired; a corrupt file is reported and set aside. */
-  public void restore() {
+  private void restore() {
     int[] counts = new int[2];
     try {
       boolean found =
