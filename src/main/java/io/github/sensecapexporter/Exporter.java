@@ -57,7 +57,10 @@ public final class Exporter implements AutoCloseable {
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
     Optional<StateKeeper> state =
-        settings.state().path().map(path -> new StateKeeper(path, store, metrics, clock));
+        settings
+            .state()
+            .path()
+            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock));
     if (state.isPresent()) {
       try {
         state.get().open();

@@ -304,7 +304,7 @@ class JarIT {
             "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
         assertEquals(0, process.exitValue(), stderr());
         List<Double> saved = new ArrayList<>();
-        new StateFile(state).load((key, sample) -> saved.add(sample.value()));
+        new StateFile(state, "521853156991").load((key, sample) -> saved.add(sample.value()));
         assertEquals(List.of(22.5), saved, "the state file holds the series");
         String log = stderr();
         assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);
