@@ -14,6 +14,7 @@ import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
+import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -46,25 +47,50 @@ public final class Exporter implements AutoCloseable {
   /**
    * Serves HTTP at once, warms up (see {@link WarmUp}), then connects; the connection is retried
    * for ever in the background.
+   *
+   * @throws StartUpException when the state cannot be kept or the HTTP port cannot be bound
    */
-  public static Exporter start(Settings settings, Clock clock) throws IOException, MqttException {
+  public static Exporter start(Settings settings, Clock clock)
+      throws StartUpException, IOException, MqttException {
     CollectorRegistry registry = new CollectorRegistry();
     DefaultExports.register(registry);
     ExporterMetrics metrics = new ExporterMetrics(registry, Version.get());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
     Optional<StateKeeper> state =
-        settings.state().path().map(path -> new StateKeeper(path, store, metrics, clock));
-    state.ifPresent(StateKeeper::restore);
+        settings
+            .state()
+            .path()
+            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock));
+    if (state.isPresent()) {
+      try {
+        state.get().open();
+      } catch (IOException e) {
+        throw new StartUpException("sensecap.state.path", e.getMessage());
+      }
+    }
     MessageHandler handler = new MessageHandler(store, metrics, clock, settings.mqtt().topics());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
-    HttpEndpoint http =
-        HttpEndpoint.start(
-            settings.http(),
-            registry,
-            new SeriesExposition(store, MeasurementCatalogue.bundled()),
-            subscriber::isReady,
-            Version.get());
+    HttpEndpoint http;
+    try {
+      http =
+          HttpEndpoint.start(
+              settings.http(),
+              registry,
+              new SeriesExposition(store, MeasurementCatalogue.bundled()),
+              subscriber::isReady,
+              Version.get());
+    } catch (BindException e) {
+      throw new StartUpException(
+          "sensecap.http.port",
+          "cannot listen on "
+              + settings.http().host()
+              + ":"
+              + settings.http().port()
+              + " ("
+              + e.getMessage()
+              + ")");
+    }
 
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("housekeeping"));

@@ -7,7 +7,6 @@ import io.github.sensecapexporter.demo.DemoFleet;
 import io.github.sensecapexporter.logging.LogSetup;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +26,11 @@ public final class Main {
   private static final String DEMO_HOST = "127.0.0.1";
   private static final Duration DEMO_READY_TIMEOUT = Duration.ofSeconds(10);
   static final int EXIT_USAGE = 2;
+  static final int EXIT_FAILURE = 1;
+
+  /** What the shutdown hook exits with: 0 after SIGTERM or SIGINT, 1 after a failed start-up. */
+  private static volatile int exitStatus = 0;
+
   private static final String USAGE =
       """
       Usage: java -jar sensecap-exporter.jar [--config FILE] [--demo] [--version] [--help]
@@ -99,23 +103,26 @@ public final class Main {
     LogSetup.configure(settings.logLevel());
     try {
       run(settings, System.out);
-    } catch (BindException e) {
-      LOG.severe(
-          "sensecap.http.port: cannot listen on "
-              + settings.http().host()
-              + ":"
-              + settings.http().port()
-              + " ("
-              + e.getMessage()
-              + ")");
-      System.exit(1);
+    } catch (StartUpException e) {
+      failToStart(e.getMessage());
     } catch (IOException | MqttException | RuntimeException e) {
-      LOG.severe("cannot start: " + e);
-      System.exit(1);
+      failToStart(e.toString());
     }
   }
 
-  private static void run(Settings settings, PrintStream out) throws IOException, MqttException {
+  /**
+   * One line on standard error, then exit 1 through the shutdown hook, which closes what had
+   * started and must not turn the failure into the 0 of a SIGTERM: systemd's {@code
+   * Restart=on-failure} would not restart an exporter that failed with 0.
+   */
+  private static void failToStart(String cause) {
+    System.err.println("sensecap-exporter: cannot start: " + cause);
+    exitStatus = EXIT_FAILURE;
+    System.exit(EXIT_FAILURE);
+  }
+
+  private static void run(Settings settings, PrintStream out)
+      throws StartUpException, IOException, MqttException {
     // Registered first, so that a SIGTERM during start-up closes what has started and exits 0.
     List<AutoCloseable> running = new CopyOnWriteArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(running), "shutdown"));
@@ -177,7 +184,10 @@ public final class Main {
     }
   }
 
-  /** On SIGTERM or SIGINT: close in reverse order of start, then exit 0, not the JVM's 143. */
+  /**
+   * On SIGTERM or SIGINT, or after a failed start-up: close in reverse order of start, then exit
+   * with {@link #exitStatus}; after a signal that is 0, not the JVM's 143.
+   */
   private static void shutDown(List<AutoCloseable> running) {
     LOG.info("shutting down");
     for (int i = running.size() - 1; i >= 0; i--) {
@@ -187,6 +197,6 @@ public final class Main {
         LOG.warning("while shutting down: " + e);
       }
     }
-    Runtime.getRuntime().halt(0);
+    Runtime.getRuntime().halt(exitStatus);
   }
 }

@@ -14,6 +14,8 @@ import io.github.sensecapexporter.testing.SystemTools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,6 +130,90 @@ class JarIT {
               .startsWith("sensecap-exporter: configuration error: sensecap.series.expire-after:"),
           stderr());
     }
+
+    @Test
+    void rejectsAMistypedSystemPropertyNamingIt() throws Exception {
+      int exit =
+          runToEnd(
+              List.of(
+                  "-Dsensecap.org-id=521853156991",
+                  "-Dsensecap.access-key=" + SECRET,
+                  "-Dsensecap.htpp.port=1"));
+      assertEquals(2, exit, stderr());
+      assertEquals(
+          "sensecap-exporter: configuration error: sensecap.htpp.port: is not a known key"
+              + " (see README.md for the list)",
+          stderr().strip());
+    }
+
+    @Test
+    void anUnreadableCertificateOrKeystoreNamesItsKeyAndHidesThePassword() throws Exception {
+      // A directory: unreadable as a file even for root, who may run this test.
+      Path unreadable = Files.createDirectory(dir.resolve("server.p12"));
+      int exit =
+          runToEnd(
+              List.of(
+                  "-Dsensecap.org-id=521853156991",
+                  "-Dsensecap.access-key=" + SECRET,
+                  "-Dsensecap.http.tls.keystore-file=" + unreadable,
+                  "-Dsensecap.http.tls.keystore-password=" + SECRET));
+      assertEquals(2, exit, stderr());
+      assertEquals(
+          "sensecap-exporter: configuration error: sensecap.http.tls.keystore-file: cannot read "
+              + unreadable,
+          stderr().strip());
+    }
+  }
+
+  /** A valid configuration the machine does not let run: exit 1, one line, no stack trace. */
+  @Nested
+  class StartUpFailure {
+    private List<String> options(String... more) throws IOException {
+      List<String> options =
+          new ArrayList<>(
+              List.of(
+                  "-Dsensecap.org-id=521853156991",
+                  "-Dsensecap.access-key=" + SECRET,
+                  "-Dsensecap.mqtt.url=tcp://127.0.0.1:" + SystemTools.freePort(),
+                  "-Dsensecap.mqtt.warm-up-messages=0",
+                  "-Dsensecap.http.host=127.0.0.1",
+                  "-Dsensecap.state.path=" + dir.resolve("exporter.state")));
+      options.addAll(List.of(more));
+      return options;
+    }
+
+    private void assertOneLine(String expectedStart) throws IOException {
+      String log = stderr();
+      List<String> failures = log.lines().filter(line -> line.contains("cannot start")).toList();
+      assertEquals(1, failures.size(), log);
+      assertTrue(failures.get(0).startsWith(expectedStart), log);
+      assertFalse(log.contains("\tat "), "a stack trace: " + log);
+      assertFalse(log.contains(SECRET), log);
+    }
+
+    @Test
+    void aTakenHttpPortExitsOneNamingTheKey() throws Exception {
+      try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        int port = taken.getLocalPort();
+        assertEquals(1, runToEnd(options("-Dsensecap.http.port=" + port)), stderr());
+        assertOneLine(
+            "sensecap-exporter: cannot start: sensecap.http.port: cannot listen on 127.0.0.1:"
+                + port
+                + " (Address already in use)");
+      }
+    }
+
+    @Test
+    void aStateDirectoryThatCannotBeWrittenExitsOneAtOnce() throws Exception {
+      // sysfs takes no new files, not even from root.
+      assertEquals(
+          1,
+          runToEnd(
+              options(
+                  "-Dsensecap.http.port=0", "-Dsensecap.state.path=/sys/sensecap-exporter.state")),
+          stderr());
+      assertOneLine("sensecap-exporter: cannot start: sensecap.state.path: cannot write in /sys (");
+    }
   }
 
   @Nested
@@ -218,7 +304,7 @@ class JarIT {
             "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
         assertEquals(0, process.exitValue(), stderr());
         List<Double> saved = new ArrayList<>();
-        new StateFile(state).load((key, sample) -> saved.add(sample.value()));
+        new StateFile(state, "521853156991").load((key, sample) -> saved.add(sample.value()));
         assertEquals(List.of(22.5), saved, "the state file holds the series");
         String log = stderr();
         assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);

@@ -165,6 +165,7 @@ public record Settings(
         Path local = Path.of("application.conf");
         user = Files.isRegularFile(local) ? parse(local) : ConfigFactory.empty();
       }
+      KnownKeys.checkUnresolved(user);
       Config merged =
           ConfigFactory.systemProperties()
               .withFallback(user)
@@ -184,7 +185,7 @@ public record Settings(
   /** Builds settings from a resolved configuration that already holds the defaults. */
   public static Settings from(Config config, boolean demoMode) {
     try {
-      rejectUnknownKeys(config);
+      KnownKeys.check(config);
       Demo demo = demoMode ? demo(config) : null;
       String orgId = config.getString(ROOT + ".org-id").strip();
       if (orgId.isEmpty() && demoMode) {
@@ -208,22 +209,6 @@ public record Settings(
           demo);
     } catch (ConfigException e) {
       throw new SettingsException(e.getMessage(), e);
-    }
-  }
-
-  private static void rejectUnknownKeys(Config config) {
-    Config reference = ConfigFactory.defaultReference();
-    if (!config.hasPath(ROOT)) {
-      return;
-    }
-    for (Map.Entry<String, ConfigValue> entry : config.getConfig(ROOT).entrySet()) {
-      String key = ROOT + "." + entry.getKey();
-      if (key.startsWith(USERS + ".")) {
-        continue; // user names are the operator's own keys
-      }
-      if (!reference.hasPathOrNull(key)) {
-        throw new SettingsException(key, "is not a known key (see README.md for the list)");
-      }
     }
   }
 

@@ -33,6 +33,14 @@ public final class MessageHandler {
    */
   static final long MAX_FUTURE_MILLIS = Duration.ofHours(1).toMillis();
 
+  /**
+   * Whether a reading stamped {@code timestampMillis} is refused as too far ahead of {@code
+   * nowMillis}; a saved sample is held to the same rule when it is restored.
+   */
+  public static boolean isTooFarAhead(long timestampMillis, long nowMillis) {
+    return timestampMillis > nowMillis + MAX_FUTURE_MILLIS;
+  }
+
   private final SeriesStore store;
   private final ExporterMetrics metrics;
   private final Clock clock;
@@ -67,7 +75,7 @@ public final class MessageHandler {
       case NON_NUMERIC -> drop(DropReason.NON_NUMERIC, topicName, "body " + excerpt(payload));
       case NUMERIC -> {
         long timestamp = reading.hasTimestamp() ? reading.timestampMillis() : now;
-        if (timestamp > now + MAX_FUTURE_MILLIS) {
+        if (isTooFarAhead(timestamp, now)) {
           drop(
               DropReason.INVALID_PAYLOAD,
               topicName,

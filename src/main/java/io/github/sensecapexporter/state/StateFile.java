@@ -7,16 +7,20 @@ import com.google.gson.stream.JsonWriter;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.Reader;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -26,22 +30,50 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The latest sample of every series on disk, so that a restart does not blank the dashboards until
- * the next hourly uplink. JSON: {@code {"format":"sensecap-exporter-state","version":1,"series":[
+ * The latest sample of every series of one organisation on disk, so that a restart does not blank
+ * the dashboards until the next hourly uplink. JSON: {@code
+ * {"format":"sensecap-exporter-state","version":2,"org-id":"<org>","series":[
  * ["M","<device>","<channel>","<sensor>","<id>",value,timestampMillis,receivedMillis], ...]}}.
+ * Version 1, written before the organisation was recorded, has no {@code org-id} and is read as the
+ * organisation's own: it can only come from an exporter upgraded in place.
  */
 public final class StateFile {
   static final String FORMAT = "sensecap-exporter-state";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  private static final int VERSION_WITHOUT_ORGANISATION = 1;
 
   private final Path path;
+  private final String orgId;
 
-  public StateFile(Path path) {
+  public StateFile(Path path, String orgId) {
     this.path = path;
+    this.orgId = orgId;
   }
 
   public Path path() {
     return path;
+  }
+
+  /**
+   * Creates the directory if need be, then a file in it, which it deletes: so that a directory the
+   * exporter cannot write in stops start-up, not only the first save, minutes later.
+   */
+  public void checkWritable() throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+      Files.delete(Files.createTempFile(parent, path.getFileName() + ".", ".probe"));
+    } catch (IOException e) {
+      throw new IOException("cannot write in " + parent + " (" + reason(e) + ")", e);
+    }
+  }
+
+  /** What went wrong, in the words of the file system when it has some, on one line. */
+  static String reason(IOException e) {
+    if (e instanceof FileSystemException failure && failure.getReason() != null) {
+      return failure.getReason();
+    }
+    return e.getClass().getSimpleName();
   }
 
   /**
@@ -53,6 +85,28 @@ public final class StateFile {
     Path parent = path.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path temporary = parent.resolve(path.getFileName() + ".tmp");
+    try {
+      int written = write(temporary, forEach);
+      try {
+        Files.move(
+            temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return written;
+    } catch (IOException | RuntimeException e) {
+      // A half-written file would only fill the disk; the state file itself is untouched.
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  private int write(Path temporary, Consumer<BiConsumer<SeriesKey, Sample>> forEach)
+      throws IOException {
     int[] written = new int[1];
     try (FileChannel channel =
         FileChannel.open(
@@ -66,6 +120,7 @@ public final class StateFile {
       json.beginObject();
       json.name("format").value(FORMAT);
       json.name("version").value(VERSION);
+      json.name("org-id").value(orgId);
       json.name("series").beginArray();
       IOException[] failure = new IOException[1];
       forEach.accept(
@@ -97,12 +152,6 @@ public final class StateFile {
       json.flush();
       channel.force(true);
     }
-    try {
-      Files.move(
-          temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
-    }
     return written[0];
   }
 
@@ -110,15 +159,26 @@ public final class StateFile {
    * Reads every series into {@code sink}. Reads the whole file before giving anything to the sink,
    * so that a corrupt or truncated file gives nothing. Returns false when there is no file.
    *
-   * @throws CorruptStateException when the file cannot be read as a state file
+   * @throws OtherOrganisationException when the file holds another organisation's series
+   * @throws CorruptStateException when the file was read but is not a state file
+   * @throws IOException when the file cannot be read at all (permissions, an I/O error): nothing is
+   *     known of its content, so it is not corrupt
    */
   public boolean load(BiConsumer<SeriesKey, Sample> sink) throws IOException {
-    if (!Files.exists(path)) {
+    byte[] content;
+    try {
+      content = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
       return false;
+    } catch (IOException e) {
+      throw new IOException("cannot read " + path + " (" + reason(e) + ")", e);
     }
     List<SeriesKey> keys = new ArrayList<>();
     List<Sample> samples = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+    // The decoder reports malformed UTF-8 instead of replacing it.
+    try (Reader in =
+        new InputStreamReader(
+            new ByteArrayInputStream(content), StandardCharsets.UTF_8.newDecoder())) {
       JsonReader json = new JsonReader(in);
       json.setStrictness(Strictness.STRICT);
       json.beginObject();
@@ -128,7 +188,13 @@ public final class StateFile {
       }
       expectName(json, "version");
       int version = json.nextInt();
-      if (version != VERSION) {
+      if (version == VERSION) {
+        expectName(json, "org-id");
+        String found = json.nextString();
+        if (!found.equals(orgId)) {
+          throw new OtherOrganisationException(found);
+        }
+      } else if (version != VERSION_WITHOUT_ORGANISATION) {
         throw new CorruptStateException("unsupported version " + version);
       }
       expectName(json, "series");
@@ -157,11 +223,12 @@ public final class StateFile {
       if (json.peek() != JsonToken.END_DOCUMENT) {
         throw new CorruptStateException("data after the end");
       }
-    } catch (CorruptStateException e) {
+    } catch (CorruptStateException | OtherOrganisationException e) {
       throw e;
     } catch (IOException | IllegalStateException | IllegalArgumentException e) {
-      // Gson reports malformed or truncated JSON by these exceptions, SeriesKey a label it
-      // cannot hold.
+      // The content is in memory: every exception here is about the content. Gson reports
+      // malformed or truncated JSON by these, the decoder bad UTF-8, SeriesKey a label it cannot
+      // hold.
       throw new CorruptStateException(e.getMessage());
     }
     for (int i = 0; i < keys.size(); i++) {
@@ -178,21 +245,37 @@ public final class StateFile {
   }
 
   /**
-   * Moves a corrupt state file aside, to {@code <name>.corrupt}, so that the next save does not
-   * overwrite what someone may want to look at. Returns where it went.
+   * Moves the state file aside, to {@code <name><suffix>}, so that the next save does not overwrite
+   * what someone may want to look at. Returns where it went.
    */
-  public Path setAside() throws IOException {
-    Path aside = path.resolveSibling(path.getFileName() + ".corrupt");
+  public Path setAside(String suffix) throws IOException {
+    Path aside = path.resolveSibling(path.getFileName() + suffix);
     Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
     return aside;
   }
 
-  /** A state file that exists but cannot be read. */
+  /** A state file that was read but is not a state file: bad JSON, truncated, another format. */
   public static final class CorruptStateException extends IOException {
     private static final long serialVersionUID = 1L;
 
     CorruptStateException(String message) {
       super(message);
+    }
+  }
+
+  /** A state file written for another organisation than this exporter's. */
+  public static final class OtherOrganisationException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final String orgId;
+
+    OtherOrganisationException(String orgId) {
+      super("written for organisation " + orgId);
+      this.orgId = orgId;
+    }
+
+    /** The organisation the file was written for. */
+    public String orgId() {
+      return orgId;
     }
   }
 }

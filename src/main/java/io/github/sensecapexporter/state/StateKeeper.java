@@ -1,67 +1,128 @@
 package io.github.sensecapexporter.state;
 
+import io.github.sensecapexporter.ingest.MessageHandler;
+import io.github.sensecapexporter.logging.RateLimitedLog;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Restores the store from its state file at start-up and saves it back; never fails the exporter.
+ * Restores the store from its state file at start-up and saves it back. Only {@link #open()} can
+ * fail, at start-up; a save that fails is logged and counted, and the exporter goes on.
  */
 public final class StateKeeper {
   private static final Logger LOG = Logger.getLogger(StateKeeper.class.getName());
 
+  /**
+   * A save that fails once fails every save-interval until someone acts; the log says so once an
+   * hour, sensecap_exporter_state_save_failures_total counts every one.
+   */
+  static final Duration SAVE_FAILURE_LOG_INTERVAL = Duration.ofHours(1);
+
+  static final String CORRUPT_SUFFIX = ".corrupt";
+  static final String OTHER_ORGANISATION_SUFFIX = ".other-org";
+
   private final StateFile file;
+  private final String orgId;
   private final SeriesStore store;
   private final ExporterMetrics metrics;
   private final Clock clock;
+  private final RateLimitedLog saveFailureLog;
+  private int failedSaves;
 
-  public StateKeeper(Path path, SeriesStore store, ExporterMetrics metrics, Clock clock) {
-    this.file = new StateFile(path);
+  public StateKeeper(
+      Path path, String orgId, SeriesStore store, ExporterMetrics metrics, Clock clock) {
+    this.file = new StateFile(path, orgId);
+    this.orgId = orgId;
     this.store = store;
     this.metrics = metrics;
     this.clock = clock;
+    this.saveFailureLog = new RateLimitedLog(LOG, clock, SAVE_FAILURE_LOG_INTERVAL);
   }
 
-  /** Loads the saved series that have not expired; a corrupt file is reported and set aside. */
-  public void restore() {
-    int[] counts = new int[2];
+  /**
+   * Checks that the state can be saved, then restores it.
+   *
+   * @throws IOException when the state file's directory cannot be written in, or the file exists
+   *     but cannot be read: it is left as it is, neither moved nor overwritten by the next save
+   */
+  public void open() throws IOException {
+    file.checkWritable();
+    try {
+      restore();
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() + "; it is left as it is", e);
+    }
+  }
+
+  /**
+   * Loads the saved series that the live feed would accept: not expired, not stamped more than an
+   * hour ahead. A corrupt file, or another organisation's, is reported and set aside.
+   */
+  private void restore() throws IOException {
+    long now = clock.millis();
+    int[] restored = new int[1];
+    int[] refused = new int[1];
+    int[] ahead = new int[1];
     try {
       boolean found =
           file.load(
               (key, sample) -> {
-                counts[store.restore(key, sample) ? 0 : 1]++;
+                if (MessageHandler.isTooFarAhead(sample.timestampMillis(), now)) {
+                  ahead[0]++; // held, it would refuse every true reading until it expired
+                } else if (store.restore(key, sample)) {
+                  restored[0]++;
+                } else {
+                  refused[0]++;
+                }
               });
       if (found) {
         LOG.info(
             "restored "
-                + counts[0]
+                + restored[0]
                 + " series from "
                 + file.path()
-                + (counts[1] > 0 ? " (" + counts[1] + " expired or over the series limit)" : ""));
+                + (refused[0] > 0 ? " (" + refused[0] + " expired or over the series limit)" : "")
+                + (ahead[0] > 0
+                    ? " (" + ahead[0] + " stamped more than an hour ahead, not restored)"
+                    : ""));
       } else {
         LOG.info("no state file at " + file.path() + " yet; starting empty");
       }
     } catch (StateFile.CorruptStateException e) {
-      String aside;
-      try {
-        aside = "moved to " + file.setAside();
-      } catch (IOException moveFailure) {
-        aside = "could not move it aside (" + moveFailure.getMessage() + ")";
-      }
       LOG.warning(
           "state file "
               + file.path()
               + " is corrupt ("
               + e.getMessage()
               + "); "
-              + aside
+              + setAside(CORRUPT_SUFFIX)
               + "; starting empty");
+    } catch (StateFile.OtherOrganisationException e) {
+      LOG.warning(
+          "state file "
+              + file.path()
+              + " holds the series of organisation "
+              + e.orgId()
+              + ", not of "
+              + orgId
+              + " (sensecap.org-id); "
+              + setAside(OTHER_ORGANISATION_SUFFIX)
+              + "; starting empty");
+    }
+  }
+
+  private String setAside(String suffix) {
+    try {
+      return "moved to " + file.setAside(suffix);
     } catch (IOException e) {
-      LOG.warning("cannot read state file " + file.path() + " (" + e + "); starting empty");
+      return "could not move it aside (" + e.getMessage() + ")";
     }
   }
 
@@ -75,10 +136,15 @@ public final class StateKeeper {
                       (key, value, timestampMillis, receivedMillis) ->
                           sink.accept(key, new Sample(value, timestampMillis, receivedMillis))));
       metrics.stateSaved(clock.millis());
+      if (failedSaves > 0) {
+        LOG.info("saved state to " + file.path() + " again after " + failedSaves + " failed saves");
+        failedSaves = 0;
+      }
       LOG.fine("saved " + saved + " series to " + file.path());
     } catch (IOException | RuntimeException e) {
       metrics.stateSaveFailed();
-      LOG.warning("cannot save state to " + file.path() + ": " + e);
+      failedSaves++;
+      saveFailureLog.log(Level.WARNING, "save", "cannot save state to " + file.path() + ": " + e);
     }
   }
 }

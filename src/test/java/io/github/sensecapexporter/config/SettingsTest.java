@@ -636,4 +636,55 @@ class SettingsTest {
       assertFalse(message.contains(SECRET), message);
     }
   }
+
+  @Nested
+  class UnknownKeys {
+    @TempDir Path dir;
+
+    private SettingsException loadRejected(String fileText) throws IOException {
+      Path file = dir.resolve("application.conf");
+      Files.writeString(file, fileText);
+      return assertThrows(
+          SettingsException.class, () -> Settings.load(Optional.of(file), false), fileText);
+    }
+
+    @Test
+    void aMistypedSystemPropertyIsRejected() throws IOException {
+      // ConfigFactory caches the system properties, and lays them over its own reference.
+      System.setProperty("sensecap.htpp.port", "1");
+      ConfigFactory.invalidateCaches();
+      try {
+        assertNamesKey("sensecap.htpp.port", loadRejected(MINIMAL));
+      } finally {
+        System.clearProperty("sensecap.htpp.port");
+        ConfigFactory.invalidateCaches();
+      }
+    }
+
+    @Test
+    void aMistypedKeyIsRejectedWhenItsVariableIsUnset() throws IOException {
+      assertNamesKey(
+          "sensecap.htpp.port",
+          loadRejected(MINIMAL + "sensecap.htpp.port = ${?SENSECAP_NO_SUCH_VARIABLE_9f3}\n"));
+    }
+
+    @Test
+    void aMistypedKeyInsideASubstitutedObjectIsRejected() throws IOException {
+      assertNamesKey(
+          "sensecap.http.prot",
+          loadRejected(MINIMAL + "common { prot = 1 }\nsensecap.http = ${common}\n"));
+    }
+
+    @Test
+    void basicAuthUserNamesAreTheOperatorsOwn() throws IOException {
+      Path file = dir.resolve("application.conf");
+      Files.writeString(
+          file,
+          MINIMAL
+              + "sensecap.http.basic-auth.users { \"any.name\" = \"$2y$10$"
+              + "a".repeat(53)
+              + "\" }\n");
+      assertEquals(1, Settings.load(Optional.of(file), false).http().basicAuthUsers().size());
+    }
+  }
 }

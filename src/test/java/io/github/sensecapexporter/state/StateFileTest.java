@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StateFileTest {
+  private static final String ORG = "521853156991";
   private static final Map<SeriesKey, Sample> SERIES = new LinkedHashMap<>();
 
   static {
@@ -38,7 +41,7 @@ class StateFileTest {
   @TempDir Path dir;
 
   private StateFile file() {
-    return new StateFile(dir.resolve("state"));
+    return new StateFile(dir.resolve("state"), ORG);
   }
 
   private Map<SeriesKey, Sample> load(StateFile file) throws Exception {
@@ -74,7 +77,7 @@ class StateFileTest {
 
     @Test
     void createsTheDirectory() throws Exception {
-      StateFile file = new StateFile(dir.resolve("a/b/state"));
+      StateFile file = new StateFile(dir.resolve("a/b/state"), ORG);
       file.save(SERIES::forEach);
       assertEquals(SERIES, load(file));
     }
@@ -94,6 +97,7 @@ class StateFileTest {
           "not json",
           "{\"format\":\"something-else\",\"version\":1,\"series\":[]}",
           "{\"format\":\"sensecap-exporter-state\",\"version\":99,\"series\":[]}",
+          "{\"format\":\"sensecap-exporter-state\",\"version\":2,\"series\":[]}",
           "{\"format\":\"sensecap-exporter-state\",\"version\":1,\"series\":[[\"X\",\"d\",\"1\",\"vs\",\"1\",1,1,1]]}",
           "{\"format\":\"sensecap-exporter-state\",\"version\":1,\"series\":[[\"M\",\"d\",\"1\"]]}",
           "{\"format\":\"sensecap-exporter-state\",\"version\":1,\"series\":[]} trailing"
@@ -123,9 +127,91 @@ class StateFileTest {
     @Test
     void isSetAsideForSomeoneToLookAt() throws Exception {
       Files.writeString(dir.resolve("state"), "garbage", StandardCharsets.UTF_8);
-      Path aside = file().setAside();
+      Path aside = file().setAside(".corrupt");
       assertFalse(Files.exists(dir.resolve("state")));
       assertTrue(Files.readString(aside).equals("garbage"));
+    }
+  }
+
+  @Nested
+  class Organisation {
+    @Test
+    void isRecordedInTheFile() throws Exception {
+      file().save(SERIES::forEach);
+      String text = Files.readString(file().path());
+      assertTrue(
+          text.startsWith(
+              "{\"format\":\"sensecap-exporter-state\",\"version\":2,\"org-id\":\"" + ORG + "\","),
+          text);
+    }
+
+    @Test
+    void anotherOrganisationsFileGivesNothingAndSaysWhose() throws Exception {
+      new StateFile(file().path(), "100000000001").save(SERIES::forEach);
+      Map<SeriesKey, Sample> loaded = new LinkedHashMap<>();
+      StateFile.OtherOrganisationException e =
+          assertThrows(StateFile.OtherOrganisationException.class, () -> file().load(loaded::put));
+      assertEquals("100000000001", e.orgId());
+      assertEquals(Map.of(), loaded);
+    }
+
+    @Test
+    void aVersion1FileWithoutOneIsStillRead() throws Exception {
+      Files.writeString(
+          file().path(),
+          "{\"format\":\"sensecap-exporter-state\",\"version\":1,\"series\":"
+              + "[[\"M\",\"2CF7F1C04430065C\",\"1\",\"vs\",\"4097\",23.5,1759186369000,1795000000000]]}");
+      assertEquals(
+          Map.of(
+              new SeriesKey(Topic.Kind.MEASUREMENT, "2CF7F1C04430065C", "1", "vs", "4097"),
+              new Sample(23.5, 1_759_186_369_000L, 1_795_000_000_000L)),
+          load(file()));
+    }
+  }
+
+  @Nested
+  class Unreadable {
+    @Test
+    void isNotReportedAsCorrupt() throws Exception {
+      // A directory: unreadable as a file even for root, who may run this test.
+      Files.createDirectory(file().path());
+      IOException e = assertThrows(IOException.class, () -> load(file()));
+      assertFalse(e instanceof StateFile.CorruptStateException, e.toString());
+      assertTrue(e.getMessage().startsWith("cannot read " + file().path()), e.getMessage());
+      assertTrue(Files.isDirectory(file().path()), "left where it was");
+    }
+  }
+
+  @Nested
+  class FailedSave {
+    private void assertOnlyTheStateFileIsLeft() throws IOException {
+      try (var files = Files.list(dir)) {
+        assertEquals(List.of(file().path()), files.toList(), "a temporary file is left");
+      }
+    }
+
+    @Test
+    void thatCannotReplaceTheFileLeavesNoTemporaryFile() throws Exception {
+      // A directory that is not empty cannot be renamed over.
+      Files.createDirectories(file().path().resolve("inside"));
+      assertThrows(IOException.class, () -> file().save(SERIES::forEach));
+      assertOnlyTheStateFileIsLeft();
+    }
+
+    @Test
+    void thatFailsHalfWayLeavesNoTemporaryFileAndTheFormerFileWhole() throws Exception {
+      file().save(SERIES::forEach);
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              file()
+                  .save(
+                      sink -> {
+                        SERIES.forEach(sink);
+                        throw new IllegalStateException("the store went away");
+                      }));
+      assertOnlyTheStateFileIsLeft();
+      assertEquals(SERIES, load(file()));
     }
   }
 }
