@@ -2,6 +2,7 @@ package io.github.sensecapexporter;
 
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.config.SettingsException;
+import io.github.sensecapexporter.config.UnreadableFileException;
 import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.demo.DemoFleet;
 import io.github.sensecapexporter.logging.LogSetup;
@@ -98,6 +99,10 @@ public final class Main {
     } catch (SettingsException e) {
       System.err.println("sensecap-exporter: configuration error: " + e.getMessage());
       System.exit(EXIT_USAGE);
+      return;
+    } catch (UnreadableFileException e) {
+      System.err.println("sensecap-exporter: cannot start: " + e.getMessage());
+      System.exit(EXIT_FAILURE);
       return;
     }
     LogSetup.configure(settings.logLevel());

@@ -147,20 +147,20 @@ class JarIT {
     }
 
     @Test
-    void anUnreadableCertificateOrKeystoreNamesItsKeyAndHidesThePassword() throws Exception {
-      // A directory: unreadable as a file even for root, who may run this test.
-      Path unreadable = Files.createDirectory(dir.resolve("server.p12"));
+    void aKeystoreThatIsADirectoryNamesItsKeyAndHidesThePassword() throws Exception {
+      Path directory = Files.createDirectory(dir.resolve("server.p12"));
       int exit =
           runToEnd(
               List.of(
                   "-Dsensecap.org-id=521853156991",
                   "-Dsensecap.access-key=" + SECRET,
-                  "-Dsensecap.http.tls.keystore-file=" + unreadable,
+                  "-Dsensecap.http.tls.keystore-file=" + directory,
                   "-Dsensecap.http.tls.keystore-password=" + SECRET));
       assertEquals(2, exit, stderr());
       assertEquals(
-          "sensecap-exporter: configuration error: sensecap.http.tls.keystore-file: cannot read "
-              + unreadable,
+          "sensecap-exporter: configuration error: sensecap.http.tls.keystore-file: "
+              + directory
+              + " is a directory, not a file",
           stderr().strip());
     }
   }
@@ -201,6 +201,24 @@ class JarIT {
                 + port
                 + " (Address already in use)");
       }
+    }
+
+    @Test
+    void aCertificateThatExistsButCannotBeReadExitsOneNamingTheKey() throws Exception {
+      // Reading /proc/self/mem from its start fails with an I/O error, even for root.
+      Path unreadable = Path.of("/proc/self/mem");
+      Path key = Files.writeString(dir.resolve("server.key"), "");
+      assertEquals(
+          1,
+          runToEnd(
+              options(
+                  "-Dsensecap.http.port=0",
+                  "-Dsensecap.http.tls.cert-file=" + unreadable,
+                  "-Dsensecap.http.tls.key-file=" + key)),
+          stderr());
+      assertOneLine(
+          "sensecap-exporter: cannot start: sensecap.http.tls.cert-file: cannot read /proc/self/mem"
+              + " (");
     }
 
     @Test

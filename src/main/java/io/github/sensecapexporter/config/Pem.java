@@ -1,9 +1,7 @@
 package io.github.sensecapexporter.config;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -163,14 +161,8 @@ final class Pem {
   }
 
   private static List<Block> blocks(String key, Path file) {
-    String text;
-    try {
-      // ISO-8859-1 reads any bytes; PEM is ASCII, so a binary (DER) file simply has no blocks.
-      text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-    } catch (IOException | RuntimeException e) {
-      throw new SettingsException(
-          key, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-    }
+    // ISO-8859-1 reads any bytes; PEM is ASCII, so a binary (DER) file simply has no blocks.
+    String text = new String(ConfigFiles.read(key, file), StandardCharsets.ISO_8859_1);
     List<Block> blocks = new ArrayList<>();
     Matcher matcher = BLOCK.matcher(text);
     while (matcher.find()) {

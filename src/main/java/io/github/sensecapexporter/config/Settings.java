@@ -8,7 +8,6 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -232,14 +231,11 @@ public record Settings(
           "set either " + ROOT + ".access-key or " + ROOT + ".access-key-file, not both");
     }
     if (!file.isEmpty()) {
-      String key;
-      try {
-        key = Files.readString(Path.of(file), StandardCharsets.UTF_8).stripTrailing();
-      } catch (IOException | RuntimeException e) {
-        throw new SettingsException(
-            ROOT + ".access-key-file",
-            "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-      }
+      String key =
+          new String(
+                  ConfigFiles.read(ROOT + ".access-key-file", Path.of(file)),
+                  StandardCharsets.UTF_8)
+              .stripTrailing();
       if (key.isEmpty()) {
         throw new SettingsException(ROOT + ".access-key-file", "the file it names is empty");
       }

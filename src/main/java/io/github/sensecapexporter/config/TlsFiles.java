@@ -1,7 +1,6 @@
 package io.github.sensecapexporter.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -46,9 +45,7 @@ final class TlsFiles {
   /** A context serving the key entry of a PKCS12 or JKS keystore (the format is detected). */
   static SSLContext fromKeystore(String fileKey, String file, String passwordKey, Secret password) {
     Path path = path(fileKey, file);
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new SettingsException(fileKey, "cannot read " + file);
-    }
+    ConfigFiles.requireReadable(fileKey, path);
     char[] chars = password.reveal().toCharArray();
     KeyStore store;
     try {

@@ -399,7 +399,8 @@ class SettingsTest {
           Arguments.of(TLS + "key-file", SSL + TLS + "cert-file = {cert}", "is required with"),
           Arguments.of(TLS + "cert-file", SSL + TLS + "key-file = {key}", "is required with"),
           Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {missing}", "cannot read"),
-          Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {directory}", "cannot read"),
+          Arguments.of(
+              TLS + "ca-file", SSL + TLS + "ca-file = {directory}", "is a directory, not a file"),
           Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {empty}", "is not PEM"),
           Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {garbage}", "is not PEM"),
           Arguments.of(TLS + "ca-file", SSL + TLS + "ca-file = {der-cert}", "is not PEM"),

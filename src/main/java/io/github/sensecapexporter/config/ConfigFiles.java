@@ -1,0 +1,54 @@
+package io.github.sensecapexporter.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads a file that a key names. A file that does not exist, or is a directory, is a mistake in the
+ * configuration ({@link SettingsException}); one that exists but cannot be read (permissions, an
+ * I/O error) is the machine's ({@link UnreadableFileException}): the configuration is right, and a
+ * restart once the file is readable succeeds.
+ */
+final class ConfigFiles {
+  private ConfigFiles() {}
+
+  static byte[] read(String key, Path file) {
+    requireFile(key, file);
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw failure(key, file, e);
+    }
+  }
+
+  /** Opens the file and reads its first byte, for a reader that takes the file itself. */
+  static void requireReadable(String key, Path file) {
+    requireFile(key, file);
+    try (InputStream in = Files.newInputStream(file)) {
+      in.read();
+    } catch (IOException e) {
+      throw failure(key, file, e);
+    }
+  }
+
+  private static void requireFile(String key, Path file) {
+    if (Files.isDirectory(file)) {
+      throw new SettingsException(key, file + " is a directory, not a file");
+    }
+  }
+
+  private static RuntimeException failure(String key, Path file, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new SettingsException(key, "cannot read " + file + " (it does not exist)");
+    }
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // Java puts the path before the reason; the reason alone, as the path is said already.
+    int colon = reason.lastIndexOf(": ");
+    return new UnreadableFileException(
+        key,
+        "cannot read " + file + " (" + (colon < 0 ? reason : reason.substring(colon + 2)) + ")");
+  }
+}
