@@ -22,6 +22,7 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +82,6 @@ public final class RawMqttServer implements AutoCloseable {
   private final List<Integer> pubacks = new CopyOnWriteArrayList<>();
   private final List<Integer> pubrecs = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> requestedQos = new LinkedHashMap<>();
-  private final Object lock = new Object();
   private volatile Connection current;
   private volatile String clientId;
   private volatile boolean cleanSession;
@@ -226,7 +226,7 @@ public final class RawMqttServer implements AutoCloseable {
       throws IOException {
     Connection connection = requireClient();
     byte[] chunk = new byte[CHUNK];
-    java.util.Arrays.fill(chunk, fill);
+    Arrays.fill(chunk, fill);
     synchronized (connection.writeLock) {
       connection.out.write(publishHeader(topic, qos, packetId, payloadLength));
       long left = payloadLength;
