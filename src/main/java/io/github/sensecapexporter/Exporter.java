@@ -72,7 +72,11 @@ public final class Exporter implements AutoCloseable {
             subscriber::isReady,
             Version.get());
     // Added once nothing that follows can fail, so that a failed start leaves no listener behind.
-    Consumer<String> uncaught = threadName -> metrics.uncaughtException(ThreadKind.of(threadName));
+    Consumer<String> uncaught =
+        threadName -> {
+          metrics.uncaughtException(ThreadKind.of(threadName));
+          subscriber.threadFailed(threadName);
+        };
     UncaughtExceptions.addListener(uncaught);
 
     ScheduledExecutorService housekeeping =

@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.mqtt;
 
 import io.github.sensecapexporter.concurrent.DaemonThreads;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -35,6 +36,9 @@ public final class MqttSubscriber implements AutoCloseable {
   private static final long DISCONNECT_QUIESCE_MILLIS = 1000;
   private static final long DISCONNECT_TIMEOUT_MILLIS = 2000;
 
+  /** Restarts closer together than this count as one failure repeating, and back off. */
+  private static final long RESTARTS_APART_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   private final Settings.Mqtt settings;
   private final MessageHandler handler;
   private final ExporterMetrics metrics;
@@ -54,6 +58,8 @@ public final class MqttSubscriber implements AutoCloseable {
   private boolean connecting;
   private boolean retryPending;
   private int failures;
+  private int restartsInARow;
+  private long lastRestartNanos = System.nanoTime() - RESTARTS_APART_NANOS;
   private final ClientIdConflicts conflicts = new ClientIdConflicts(System::nanoTime);
   private final StateLog stateLog = new StateLog(LOG);
 
@@ -124,15 +130,43 @@ public final class MqttSubscriber implements AutoCloseable {
     return clientId;
   }
 
+  /**
+   * Called with the name of every thread that died of an uncaught exception, whoever's it was. A
+   * thread of the current client that dies leaves the client half alive: a dead receiver, say,
+   * reads nothing more, yet Paho believes itself connected until the keep-alive runs out. So the
+   * client is dropped for a new one at once.
+   */
+  public void threadFailed(String threadName) {
+    post(() -> onThreadFailed(threadName));
+  }
+
   /** Runs {@code task} on the scheduler thread, unless the subscriber is closed. */
   private void post(Runnable task) {
+    postAfter(0, task);
+  }
+
+  /**
+   * Runs {@code task} on the scheduler thread after {@code delayMillis}, unless the subscriber is
+   * closed by then. The executor would keep what a task throws in a future nobody reads, with the
+   * state machine left wherever the task stopped: so it is reported, and the connection started
+   * afresh.
+   */
+  private void postAfter(long delayMillis, Runnable task) {
     try {
-      scheduler.execute(
+      scheduler.schedule(
           () -> {
-            if (!closed) {
-              task.run();
+            if (closed) {
+              return;
             }
-          });
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              UncaughtExceptions.report(e);
+              UncaughtExceptions.guarded(() -> restart("a connection task failed")).run();
+            }
+          },
+          delayMillis,
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // Closed meanwhile: nothing left to do.
     }
@@ -165,17 +199,16 @@ public final class MqttSubscriber implements AutoCloseable {
       return;
     }
     // Paho's connection timeout covers opening the socket only, not waiting for the broker's reply.
-    scheduler.schedule(
+    postAfter(
+        settings.connectTimeout().toMillis() + 1000,
         () -> {
-          if (!closed && connecting && attempt == current) {
+          if (connecting && attempt == current) {
             abandonClient(clientId);
             onConnectFailed(
                 current,
                 new MqttException(MqttException.REASON_CODE_CLIENT_TIMEOUT)); // no CONNACK in time
           }
-        },
-        settings.connectTimeout().toMillis() + 1000,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   private void onConnected(int current) {
@@ -255,14 +288,13 @@ public final class MqttSubscriber implements AutoCloseable {
         Level.SEVERE,
         "subscription failed: " + why,
         "subscription failed: " + why + "; retrying in " + delay + " ms");
-    scheduler.schedule(
+    postAfter(
+        delay,
         () -> {
-          if (!closed && current == attempt && connected) {
+          if (current == attempt && connected) {
             subscribe(current);
           }
-        },
-        delay,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   private void onConnectFailed(int current, Throwable cause) {
@@ -352,15 +384,45 @@ public final class MqttSubscriber implements AutoCloseable {
       return;
     }
     retryPending = true;
-    scheduler.schedule(
+    postAfter(
+        delayMillis,
         () -> {
           retryPending = false;
-          if (!closed) {
-            connect();
-          }
-        },
-        delayMillis,
-        TimeUnit.MILLISECONDS);
+          connect();
+        });
+  }
+
+  private void onThreadFailed(String threadName) {
+    // Paho names each thread of a client after it: "MQTT Rec: <client id>" and the like.
+    boolean ours = threadName.startsWith("MQTT ") && threadName.endsWith(": " + clientId);
+    if (ours && (connected || connecting)) {
+      restart("thread " + threadName + " of the MQTT client died");
+    }
+  }
+
+  /**
+   * Drops the client, whatever it is doing, and connects with a new one: at once, unless the last
+   * restart was recent, so that a broker that kills every connection this way is not hammered.
+   */
+  private void restart(String why) {
+    long now = System.nanoTime();
+    restartsInARow = now - lastRestartNanos < RESTARTS_APART_NANOS ? restartsInARow + 1 : 0;
+    lastRestartNanos = now;
+    boolean wasConnected = connected;
+    // Whatever the dropped client still reports belongs to an attempt that is over.
+    attempt++;
+    connecting = false;
+    setDisconnected();
+    if (wasConnected) {
+      metrics.connectionLost();
+    }
+    abandonClient(clientId);
+    long delay = restartsInARow == 0 ? 0 : backoff.delayMillis(restartsInARow);
+    stateLog.log(
+        Level.WARNING,
+        "restarted: " + why,
+        why + "; reconnecting with a new client in " + delay + " ms");
+    scheduleReconnect(delay);
   }
 
   private void setDisconnected() {
