@@ -3,10 +3,12 @@ package io.github.sensecapexporter;
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.metrics.ThreadKind;
 import io.github.sensecapexporter.mqtt.MqttSubscriber;
 import io.github.sensecapexporter.mqtt.WarmUp;
 import io.github.sensecapexporter.state.StateKeeper;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.MqttException;
 
 /** The running exporter: store, collector, MQTT subscription and HTTP endpoint, wired together. */
@@ -32,16 +35,19 @@ public final class Exporter implements AutoCloseable {
   private final HttpEndpoint http;
   private final ScheduledExecutorService housekeeping;
   private final Optional<StateKeeper> state;
+  private final Consumer<String> uncaught;
 
   private Exporter(
       MqttSubscriber subscriber,
       HttpEndpoint http,
       ScheduledExecutorService housekeeping,
-      Optional<StateKeeper> state) {
+      Optional<StateKeeper> state,
+      Consumer<String> uncaught) {
     this.subscriber = subscriber;
     this.http = http;
     this.housekeeping = housekeeping;
     this.state = state;
+    this.uncaught = uncaught;
   }
 
   /**
@@ -91,16 +97,27 @@ public final class Exporter implements AutoCloseable {
               + e.getMessage()
               + ")");
     }
+    // Added once nothing that follows can fail, so that a failed start leaves no listener behind.
+    Consumer<String> uncaught =
+        threadName -> {
+          metrics.uncaughtException(ThreadKind.of(threadName));
+          subscriber.threadFailed(threadName);
+        };
+    UncaughtExceptions.addListener(uncaught);
 
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("housekeeping"));
     long sweep = Math.max(1, sweepPeriod(settings.series().expireAfter()).toMillis());
     housekeeping.scheduleAtFixedRate(
-        () -> metrics.expired(store.removeExpired()), sweep, sweep, TimeUnit.MILLISECONDS);
+        UncaughtExceptions.guarded(() -> metrics.expired(store.removeExpired())),
+        sweep,
+        sweep,
+        TimeUnit.MILLISECONDS);
     long save = settings.state().saveInterval().toMillis();
     state.ifPresent(
         keeper ->
-            housekeeping.scheduleAtFixedRate(keeper::save, save, save, TimeUnit.MILLISECONDS));
+            housekeeping.scheduleAtFixedRate(
+                UncaughtExceptions.guarded(keeper::save), save, save, TimeUnit.MILLISECONDS));
 
     // Its own store and metrics: the made-up messages must never be served or counted.
     WarmUp.run(
@@ -113,7 +130,7 @@ public final class Exporter implements AutoCloseable {
         clock,
         Duration.ofSeconds(10));
     subscriber.start();
-    return new Exporter(subscriber, http, housekeeping, state);
+    return new Exporter(subscriber, http, housekeeping, state, uncaught);
   }
 
   /** Often enough that an expired series frees its place soon, never more than once a minute. */
@@ -144,5 +161,6 @@ public final class Exporter implements AutoCloseable {
     subscriber.close();
     state.ifPresent(StateKeeper::save);
     http.close();
+    UncaughtExceptions.removeListener(uncaught);
   }
 }

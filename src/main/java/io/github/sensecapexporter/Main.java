@@ -1,5 +1,6 @@
 package io.github.sensecapexporter;
 
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.config.SettingsException;
 import io.github.sensecapexporter.config.UnreadableFileException;
@@ -106,6 +107,7 @@ public final class Main {
       return;
     }
     LogSetup.configure(settings.logLevel());
+    UncaughtExceptions.install(List.of(settings.mqtt().password().reveal()));
     try {
       run(settings, System.out);
     } catch (StartUpException e) {

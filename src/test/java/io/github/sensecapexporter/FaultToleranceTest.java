@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.BrokerProxy;
 import io.github.sensecapexporter.testing.Closer;
+import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Mosquitto;
@@ -29,6 +32,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -292,6 +296,97 @@ class FaultToleranceTest {
           Scrape.value(exporter, "sensecap_exporter_mqtt_connection_attempts_total") - before;
       System.out.println("FIGURE pinned_id_conflict_attempts_in_5s=" + attempts);
       assertTrue(attempts <= 8, "attempts in 5 s: " + attempts);
+    }
+  }
+
+  @Nested
+  class ClientThreadDies {
+    /**
+     * Ends Paho's receiving thread with an exception it does not catch, as a bug in Paho or in what
+     * it calls would. (The broker's bytes can no longer do it: the input filter stops what Paho's
+     * decoder would die of, InboundFilterTest.)
+     */
+    @SuppressWarnings("deprecation") // Thread.stop: the one way to fail a thread one did not write
+    private long kill(String threadName, String brokerUrl) throws Exception {
+      Thread thread =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals(threadName))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no thread named " + threadName));
+      thread.stop();
+      // A thread blocked reading its socket takes the exception once bytes arrive: send some.
+      publish(brokerUrl, "4098", 1.0);
+      thread.join(TIMEOUT.toMillis());
+      assertFalse(thread.isAlive(), threadName + " still runs");
+      return System.nanoTime();
+    }
+
+    private Thread.UncaughtExceptionHandler previous;
+
+    @BeforeEach
+    void installTheHandlerAsMainDoes() {
+      previous = Thread.getDefaultUncaughtExceptionHandler();
+      UncaughtExceptions.install(List.of(ACCESS_KEY));
+    }
+
+    @AfterEach
+    void restoreTheHandler() {
+      UncaughtExceptions.install(List.of());
+      Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
+
+    private double uncaught(Exporter exporter) {
+      return MetricsText.value(
+          Scrape.page(exporter),
+          "sensecap_exporter_uncaught_exceptions_total",
+          Map.of("thread", "mqtt"));
+    }
+
+    @Test
+    void aDeadReceiverIsLoggedCountedAndReplacedByANewClientAtOnce() throws Exception {
+      Mosquitto broker = mosquitto(List.of());
+      BrokerProxy proxy = closer.add(BrokerProxy.start(broker.port()));
+      Exporter exporter = exporter(proxy.url());
+      Await.until(TIMEOUT, "ready", exporter::isReady);
+      String receiver = "MQTT Rec: " + exporter.mqttClientId();
+      String ready = "http://127.0.0.1:" + exporter.httpPort() + "/-/ready";
+
+      try (LogCapture logs = new LogCapture(Level.INFO)) {
+        // Kept off the broker for a while, so that connected 0 and 503 show before the reconnect.
+        proxy.refuseNewConnections(true);
+        long sent = kill(receiver, broker.url());
+        Await.until(TIMEOUT, "not ready", () -> !exporter.isReady());
+        long detectedMillis = (System.nanoTime() - sent) / 1_000_000;
+        System.out.println("FIGURE receiver_death_to_disconnected_ms=" + detectedMillis);
+        assertEquals(0.0, Scrape.value(exporter, "sensecap_exporter_mqtt_connected"));
+        assertEquals(503, Http.get(ready).statusCode());
+        assertEquals(1.0, uncaught(exporter));
+        proxy.refuseNewConnections(false);
+        Await.until(TIMEOUT, "ready again", exporter::isReady);
+
+        // Unhindered this time: from the packet to ready with a new client.
+        long again = kill("MQTT Rec: " + exporter.mqttClientId(), broker.url());
+        awaitMetric(exporter, "sensecap_exporter_mqtt_connections_lost_total", 2);
+        Await.until(TIMEOUT, "ready after the second death", exporter::isReady);
+        long recoveryMillis = (System.nanoTime() - again) / 1_000_000;
+        System.out.println("FIGURE receiver_death_to_ready_ms=" + recoveryMillis);
+        assertEquals(2.0, uncaught(exporter));
+        assertTrue(detectedMillis < 1000, "disconnected after " + detectedMillis + " ms");
+        assertTrue(recoveryMillis < 1000, "ready again after " + recoveryMillis + " ms");
+
+        assertEquals(
+            2,
+            logs.count(Level.SEVERE, "uncaught exception in thread " + receiver),
+            String.join("\n", logs.lines()));
+        assertTrue(
+            logs.lines().stream().anyMatch(line -> line.contains("ThreadDeath")),
+            String.join("\n", logs.lines()));
+        for (String line : logs.lines()) {
+          assertFalse(line.contains(ACCESS_KEY), "the key is in the log: " + line);
+        }
+      }
+      publish(broker.url(), "4097", 21.5);
+      awaitValue(exporter, "4097", 21.5);
     }
   }
 

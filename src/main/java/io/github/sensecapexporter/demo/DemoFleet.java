@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.demo;
 
 import io.github.sensecapexporter.concurrent.DaemonThreads;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +81,10 @@ public final class DemoFleet implements AutoCloseable {
     client.connect(options);
     DemoFleet fleet = new DemoFleet(client, orgId, clock);
     fleet.scheduler.scheduleAtFixedRate(
-        fleet::publishFleet, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        UncaughtExceptions.guarded(fleet::publishFleet),
+        0,
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
     LOG.info(
         "demo fleet of "
             + DEVICES.size()

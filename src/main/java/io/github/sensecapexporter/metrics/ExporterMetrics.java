@@ -20,6 +20,7 @@ public final class ExporterMetrics {
   private final Counter clientIdConflicts;
   private final Gauge stateSaved;
   private final Counter stateSaveFailures;
+  private final Map<ThreadKind, Counter.Child> uncaught = new EnumMap<>(ThreadKind.class);
 
   public ExporterMetrics(CollectorRegistry registry, String version) {
     received =
@@ -46,13 +47,15 @@ public final class ExporterMetrics {
         Gauge.build()
             .name("sensecap_exporter_last_message_received_timestamp_seconds")
             .help(
-                "When the last MQTT message arrived, in seconds since the epoch; 0 before the first.")
+                "When the last MQTT message arrived, in seconds since the epoch; 0 before the"
+                    + " first.")
             .register(registry);
     expired =
         Counter.build()
             .name("sensecap_exporter_series_expired_total")
             .help(
-                "Series removed because nothing arrived for them within sensecap.series.expire-after.")
+                "Series removed because nothing arrived for them within"
+                    + " sensecap.series.expire-after.")
             .register(registry);
     connected =
         Gauge.build()
@@ -73,7 +76,8 @@ public final class ExporterMetrics {
         Gauge.build()
             .name("sensecap_exporter_mqtt_subscribed")
             .help(
-                "1 while every topic filter is subscribed, else 0; /-/ready needs it and connected.")
+                "1 while every topic filter is subscribed, else 0; /-/ready needs it and"
+                    + " connected.")
             .register(registry);
     clientIdConflicts =
         Counter.build()
@@ -93,6 +97,17 @@ public final class ExporterMetrics {
             .name("sensecap_exporter_state_save_failures_total")
             .help("Attempts to save the series to sensecap.state.path that failed.")
             .register(registry);
+    Counter uncaughtFamily =
+        Counter.build()
+            .name("sensecap_exporter_uncaught_exceptions_total")
+            .help(
+                "Exceptions that nothing caught, by the kind of thread: mqtt, http, housekeeping,"
+                    + " other.")
+            .labelNames("thread")
+            .register(registry);
+    for (ThreadKind kind : ThreadKind.values()) {
+      uncaught.put(kind, uncaughtFamily.labels(kind.label()));
+    }
     Gauge.build()
         .name("sensecap_exporter_build_info")
         .help("The exporter's version, as a label; the value is always 1.")
@@ -145,5 +160,9 @@ public final class ExporterMetrics {
 
   public void connected(boolean isConnected) {
     connected.set(isConnected ? 1 : 0);
+  }
+
+  public void uncaughtException(ThreadKind kind) {
+    uncaught.get(kind).inc();
   }
 }

@@ -3,6 +3,10 @@ package io.github.sensecapexporter.mqtt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -14,28 +18,62 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * wraps the network module's stream, which carries MQTT packets whatever the transport: TLS and
  * WebSocket framing are already undone there, so one filter holds for tcp://, ssl://, ws:// and
  * wss://. A socket factory's streams would see WebSocket frames; this is the one place Paho lets a
- * client reach the packet stream, through {@link #createNetworkModules}.
+ * client reach the packet stream, through {@link #createNetworkModules}. WebSocket URLs get a
+ * {@link WebSocketModule} instead of Paho's own.
  */
 final class FilteringMqttClient extends MqttAsyncClient {
   private final int maxPayloadBytes;
   private final InboundFilter.Rejections rejections;
+  private final SSLContext tls;
+  private final Duration connectTimeout;
+  private HttpClient webSockets;
 
+  /** {@code tls}: the context for wss://, or null for the JVM's default. */
   FilteringMqttClient(
-      String url, String clientId, int maxPayloadBytes, InboundFilter.Rejections rejections)
+      String url,
+      String clientId,
+      int maxPayloadBytes,
+      InboundFilter.Rejections rejections,
+      SSLContext tls,
+      Duration connectTimeout)
       throws MqttException {
     super(url, clientId, new MemoryPersistence());
     this.maxPayloadBytes = maxPayloadBytes;
     this.rejections = rejections;
+    this.tls = tls;
+    this.connectTimeout = connectTimeout;
   }
 
   @Override
   protected NetworkModule[] createNetworkModules(String address, MqttConnectOptions options)
       throws MqttException {
     NetworkModule[] modules = super.createNetworkModules(address, options);
+    // One module for each URL, in this order (a module's own URL leaves out a WebSocket path).
+    String[] urls = options.getServerURIs();
+    if (urls == null || urls.length == 0) {
+      urls = new String[] {address};
+    }
     for (int i = 0; i < modules.length; i++) {
-      modules[i] = new Filtered(modules[i]);
+      String url = urls[i];
+      NetworkModule module =
+          url.startsWith("ws://") || url.startsWith("wss://")
+              ? new WebSocketModule(webSockets(), URI.create(url), connectTimeout)
+              : modules[i];
+      modules[i] = new Filtered(module);
     }
     return modules;
+  }
+
+  /** One HTTP client for every connection of this client: each one holds a selector thread. */
+  private synchronized HttpClient webSockets() {
+    if (webSockets == null) {
+      HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout);
+      if (tls != null) {
+        builder.sslContext(tls);
+      }
+      webSockets = builder.build();
+    }
+    return webSockets;
   }
 
   /** A network module whose input is read through a fresh filter for each connection. */

@@ -1,14 +1,15 @@
 package io.github.sensecapexporter.mqtt;
 
 import io.github.sensecapexporter.concurrent.DaemonThreads;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import java.util.Arrays;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,17 +35,15 @@ public final class MqttSubscriber implements AutoCloseable {
   private static final long DISCONNECT_QUIESCE_MILLIS = 1000;
   private static final long DISCONNECT_TIMEOUT_MILLIS = 2000;
 
-  /** A connection that lasted less than this and was then closed counts as a failed attempt. */
-  static final long STABLE_MILLIS = 30_000;
-
-  /** This many short connections in a row point to another client with the same client id. */
-  static final int CONFLICT_AFTER_SHORT_CONNECTIONS = 3;
+  /** Restarts closer together than this count as one failure repeating, and back off. */
+  private static final long RESTARTS_APART_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final Settings.Mqtt settings;
   private final MessageHandler handler;
   private final ExporterMetrics metrics;
   private final MqttConnectOptions options;
   private final ScheduledExecutorService scheduler;
+  private final Backoff backoff;
 
   // Read by other threads; written only on the scheduler thread.
   private volatile boolean connected;
@@ -58,9 +57,10 @@ public final class MqttSubscriber implements AutoCloseable {
   private boolean connecting;
   private boolean retryPending;
   private int failures;
-  private int shortConnections;
-  private long connectedAtNanos;
-  private String loggedState = "";
+  private int restartsInARow;
+  private long lastRestartNanos = System.nanoTime() - RESTARTS_APART_NANOS;
+  private final ClientIdConflicts conflicts = new ClientIdConflicts(System::nanoTime);
+  private final StateLog stateLog = new StateLog(LOG);
 
   public MqttSubscriber(Settings.Mqtt settings, MessageHandler handler, ExporterMetrics metrics)
       throws MqttException {
@@ -72,6 +72,8 @@ public final class MqttSubscriber implements AutoCloseable {
     this.client = newClient(clientId);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mqtt-connect"));
+    this.backoff =
+        new Backoff(settings.initialReconnectDelay(), settings.maxReconnectDelay(), new Random());
   }
 
   private static MqttConnectOptions connectOptions(Settings.Mqtt settings) {
@@ -101,7 +103,13 @@ public final class MqttSubscriber implements AutoCloseable {
 
   private MqttAsyncClient newClient(String id) throws MqttException {
     MqttAsyncClient fresh =
-        new FilteringMqttClient(settings.url(), id, settings.maxPayloadBytes(), handler::reject);
+        new FilteringMqttClient(
+            settings.url(),
+            id,
+            settings.maxPayloadBytes(),
+            handler::reject,
+            settings.tls().map(Settings.Tls::context).orElse(null),
+            settings.connectTimeout());
     fresh.setCallback(new HandlerCallback(handler, this::connectionLost));
     return fresh;
   }
@@ -128,15 +136,43 @@ public final class MqttSubscriber implements AutoCloseable {
     return clientId;
   }
 
+  /**
+   * Called with the name of every thread that died of an uncaught exception, whoever's it was. A
+   * thread of the current client that dies leaves the client half alive: a dead receiver, say,
+   * reads nothing more, yet Paho believes itself connected until the keep-alive runs out. So the
+   * client is dropped for a new one at once.
+   */
+  public void threadFailed(String threadName) {
+    post(() -> onThreadFailed(threadName));
+  }
+
   /** Runs {@code task} on the scheduler thread, unless the subscriber is closed. */
   private void post(Runnable task) {
+    postAfter(0, task);
+  }
+
+  /**
+   * Runs {@code task} on the scheduler thread after {@code delayMillis}, unless the subscriber is
+   * closed by then. The executor would keep what a task throws in a future nobody reads, with the
+   * state machine left wherever the task stopped: so it is reported, and the connection started
+   * afresh.
+   */
+  private void postAfter(long delayMillis, Runnable task) {
     try {
-      scheduler.execute(
+      scheduler.schedule(
           () -> {
-            if (!closed) {
-              task.run();
+            if (closed) {
+              return;
             }
-          });
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              UncaughtExceptions.report(e);
+              UncaughtExceptions.guarded(() -> restart("a connection task failed")).run();
+            }
+          },
+          delayMillis,
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // Closed meanwhile: nothing left to do.
     }
@@ -169,17 +205,16 @@ public final class MqttSubscriber implements AutoCloseable {
       return;
     }
     // Paho's connection timeout covers opening the socket only, not waiting for the broker's reply.
-    scheduler.schedule(
+    postAfter(
+        settings.connectTimeout().toMillis() + 1000,
         () -> {
-          if (!closed && connecting && attempt == current) {
+          if (connecting && attempt == current) {
             abandonClient(clientId);
             onConnectFailed(
                 current,
                 new MqttException(MqttException.REASON_CODE_CLIENT_TIMEOUT)); // no CONNACK in time
           }
-        },
-        settings.connectTimeout().toMillis() + 1000,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   private void onConnected(int current) {
@@ -189,10 +224,10 @@ public final class MqttSubscriber implements AutoCloseable {
     connecting = false;
     connected = true;
     subscribed = false;
-    connectedAtNanos = System.nanoTime();
+    conflicts.connected();
     metrics.connected(true);
-    logState(
-        shortConnections > 0 ? Level.FINE : Level.INFO,
+    stateLog.log(
+        conflicts.shortInARow() > 0 ? Level.FINE : Level.INFO,
         "connected",
         "connected to " + settings.url());
     subscribe(current);
@@ -243,7 +278,7 @@ public final class MqttSubscriber implements AutoCloseable {
     }
     subscribed = true;
     metrics.subscribed(true);
-    logState(
+    stateLog.log(
         Level.INFO,
         "subscribed",
         "subscribed to " + String.join(", ", filters) + " at QoS " + settings.qos());
@@ -254,19 +289,18 @@ public final class MqttSubscriber implements AutoCloseable {
       return;
     }
     failures++;
-    long delay = backoffMillis(failures);
-    logState(
+    long delay = backoff.delayMillis(failures);
+    stateLog.log(
         Level.SEVERE,
         "subscription failed: " + why,
         "subscription failed: " + why + "; retrying in " + delay + " ms");
-    scheduler.schedule(
+    postAfter(
+        delay,
         () -> {
-          if (!closed && current == attempt && connected) {
+          if (current == attempt && connected) {
             subscribe(current);
           }
-        },
-        delay,
-        TimeUnit.MILLISECONDS);
+        });
   }
 
   private void onConnectFailed(int current, Throwable cause) {
@@ -276,8 +310,8 @@ public final class MqttSubscriber implements AutoCloseable {
     connecting = false;
     setDisconnected();
     failures++;
-    long delay = backoffMillis(failures);
-    logState(
+    long delay = backoff.delayMillis(failures);
+    stateLog.log(
         Level.WARNING,
         "connect failed: " + kind(cause),
         "cannot connect to "
@@ -304,39 +338,34 @@ public final class MqttSubscriber implements AutoCloseable {
     }
     setDisconnected();
     metrics.connectionLost();
-    boolean shortLived = System.nanoTime() - connectedAtNanos < STABLE_MILLIS * 1_000_000L;
-    if (shortLived) {
+    if (conflicts.lost()) {
       // A connection closed right after it opened is as good as a failed attempt: back off.
-      shortConnections++;
       failures++;
     } else {
-      shortConnections = 0;
       failures = 0;
     }
-    if (shortConnections >= CONFLICT_AFTER_SHORT_CONNECTIONS) {
+    if (conflicts.likely()) {
       onLikelyClientIdConflict();
     }
-    long delay = backoffMillis(failures + 1);
-    logState(
-        shortConnections > 1 ? Level.FINE : Level.WARNING,
+    long delay = backoff.delayMillis(failures + 1);
+    stateLog.log(
+        conflicts.shortInARow() > 1 ? Level.FINE : Level.WARNING,
         "lost: " + kind(cause),
         "lost connection to " + settings.url() + ": " + describe(cause) + "; reconnecting");
     scheduleReconnect(delay);
   }
 
-  /**
-   * Connections that the broker keeps closing right after they open usually mean that another
-   * client logs in with the same client id, each login taking over the other's session.
-   */
   private void onLikelyClientIdConflict() {
     metrics.clientIdConflict();
+    int shortInARow = conflicts.shortInARow();
     if (settings.clientIdPinned()) {
-      logState(
+      stateLog.log(
           Level.WARNING,
           "conflict: pinned",
           "the broker closed the last "
-              + shortConnections
-              + " connections shortly after they opened: another client probably uses the client id "
+              + shortInARow
+              + " connections shortly after they opened: another client probably uses the client id"
+              + " "
               + clientId
               + "; keeping the pinned id (sensecap.mqtt.client-id) and retrying with backoff");
       return;
@@ -344,11 +373,12 @@ public final class MqttSubscriber implements AutoCloseable {
     String previous = clientId;
     String fresh = Settings.regeneratedClientId(previous);
     if (abandonClient(fresh)) {
-      shortConnections = 0;
+      conflicts.reset();
       LOG.warning(
           "the broker closed the last "
-              + CONFLICT_AFTER_SHORT_CONNECTIONS
-              + " connections shortly after they opened: another client probably uses the client id "
+              + shortInARow
+              + " connections shortly after they opened: another client probably uses the client id"
+              + " "
               + previous
               + "; continuing with the new client id "
               + fresh);
@@ -360,15 +390,45 @@ public final class MqttSubscriber implements AutoCloseable {
       return;
     }
     retryPending = true;
-    scheduler.schedule(
+    postAfter(
+        delayMillis,
         () -> {
           retryPending = false;
-          if (!closed) {
-            connect();
-          }
-        },
-        delayMillis,
-        TimeUnit.MILLISECONDS);
+          connect();
+        });
+  }
+
+  private void onThreadFailed(String threadName) {
+    // Paho names each thread of a client after it: "MQTT Rec: <client id>" and the like.
+    boolean ours = threadName.startsWith("MQTT ") && threadName.endsWith(": " + clientId);
+    if (ours && (connected || connecting)) {
+      restart("thread " + threadName + " of the MQTT client died");
+    }
+  }
+
+  /**
+   * Drops the client, whatever it is doing, and connects with a new one: at once, unless the last
+   * restart was recent, so that a broker that kills every connection this way is not hammered.
+   */
+  private void restart(String why) {
+    long now = System.nanoTime();
+    restartsInARow = now - lastRestartNanos < RESTARTS_APART_NANOS ? restartsInARow + 1 : 0;
+    lastRestartNanos = now;
+    boolean wasConnected = connected;
+    // Whatever the dropped client still reports belongs to an attempt that is over.
+    attempt++;
+    connecting = false;
+    setDisconnected();
+    if (wasConnected) {
+      metrics.connectionLost();
+    }
+    abandonClient(clientId);
+    long delay = restartsInARow == 0 ? 0 : backoff.delayMillis(restartsInARow);
+    stateLog.log(
+        Level.WARNING,
+        "restarted: " + why,
+        why + "; reconnecting with a new client in " + delay + " ms");
+    scheduleReconnect(delay);
   }
 
   private void setDisconnected() {
@@ -414,32 +474,6 @@ public final class MqttSubscriber implements AutoCloseable {
     }
   }
 
-  /**
-   * Doubles from the initial delay up to the cap, with jitter so that many exporters spread out.
-   */
-  long backoffMillis(int failures) {
-    long cap = settings.maxReconnectDelay().toMillis();
-    long delay = Math.min(cap, settings.initialReconnectDelay().toMillis());
-    for (int i = 1; i < failures && delay < cap; i++) {
-      delay = Math.min(cap, delay * 2);
-    }
-    return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-  }
-
-  /**
-   * Logs a connection state once when it changes; the same state again goes to DEBUG, so a broker
-   * that stays down costs one line, not one per retry. {@code state} names the kind of event, so
-   * that details that vary between retries do not count as a change.
-   */
-  private void logState(Level level, String state, String message) {
-    if (state.equals(loggedState)) {
-      LOG.fine(message);
-    } else {
-      loggedState = state;
-      LOG.log(level, message);
-    }
-  }
-
   private static String kind(Throwable cause) {
     if (cause instanceof MqttException mqtt) {
       return "reason "
@@ -449,7 +483,7 @@ public final class MqttSubscriber implements AutoCloseable {
     return cause == null ? "none" : cause.getClass().getSimpleName();
   }
 
-  static String describe(Throwable cause) {
+  private static String describe(Throwable cause) {
     if (cause == null) {
       return "no reason given";
     }

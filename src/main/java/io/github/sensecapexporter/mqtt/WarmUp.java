@@ -87,7 +87,9 @@ public final class WarmUp {
                   + server.getLocalPort(),
               CLIENT_ID,
               MAX_PAYLOAD_BYTES,
-              handler::reject);
+              handler::reject,
+              null,
+              timeLimit);
       client.setCallback(new HandlerCallback(handler, cause -> {}));
       MqttConnectOptions options = new MqttConnectOptions();
       options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyFactory;
@@ -239,6 +240,25 @@ public final class RawMqttServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Over ws:// or wss://, starts one binary WebSocket frame that announces {@code announcedLength}
+   * bytes, and sends {@code content} as its first bytes; the rest never comes.
+   */
+  public void startWebSocketFrame(long announcedLength, byte[] content) throws IOException {
+    if (!transport.webSocket) {
+      throw new IllegalStateException("not a WebSocket transport: " + transport);
+    }
+    Connection connection = requireClient();
+    synchronized (connection.writeLock) {
+      connection.out.flush();
+      ByteBuffer header = ByteBuffer.allocate(10).put((byte) 0x82).put((byte) 127);
+      header.putLong(announcedLength);
+      connection.raw.write(header.array());
+      connection.raw.write(content);
+      connection.raw.flush();
+    }
+  }
+
   /** Closes the client's connection, as a broker that goes away would. */
   public void dropClient() throws IOException {
     Connection connection = current;
@@ -407,6 +427,7 @@ public final class RawMqttServer implements AutoCloseable {
       connection.socket.setTcpNoDelay(true);
       InputStream in = connection.socket.getInputStream();
       OutputStream raw = new BufferedOutputStream(connection.socket.getOutputStream(), CHUNK + 8);
+      connection.raw = raw;
       if (transport.webSocket) {
         in = WebSocket.handshake(in, raw);
         connection.out = new BufferedOutputStream(new WebSocket.Output(raw), CHUNK);
@@ -514,6 +535,10 @@ public final class RawMqttServer implements AutoCloseable {
     final Socket socket;
     final Object writeLock = new Object();
     volatile OutputStream out;
+
+    /** Beneath the WebSocket framing, where there is one. */
+    volatile OutputStream raw;
+
     volatile boolean connected;
 
     Connection(Socket socket) {
