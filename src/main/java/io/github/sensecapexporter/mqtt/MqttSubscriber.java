@@ -32,8 +32,6 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 public final class MqttSubscriber implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(MqttSubscriber.class.getName());
   private static final int SUBSCRIPTION_REFUSED = 0x80;
-  private static final long DISCONNECT_QUIESCE_MILLIS = 1000;
-  private static final long DISCONNECT_TIMEOUT_MILLIS = 2000;
 
   /** Restarts closer together than this count as one failure repeating, and back off. */
   private static final long RESTARTS_APART_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -41,6 +39,7 @@ public final class MqttSubscriber implements AutoCloseable {
   private final Settings.Mqtt settings;
   private final MessageHandler handler;
   private final ExporterMetrics metrics;
+  private final MqttClients clients;
   private final MqttConnectOptions options;
   private final ScheduledExecutorService scheduler;
   private final Backoff backoff;
@@ -67,51 +66,14 @@ public final class MqttSubscriber implements AutoCloseable {
     this.settings = settings;
     this.handler = handler;
     this.metrics = metrics;
-    this.options = connectOptions(settings);
+    this.clients = new MqttClients(settings, handler);
+    this.options = clients.options();
     this.clientId = settings.clientId();
-    this.client = newClient(clientId);
+    this.client = clients.create(clientId, this::connectionLost);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mqtt-connect"));
     this.backoff =
         new Backoff(settings.initialReconnectDelay(), settings.maxReconnectDelay(), new Random());
-  }
-
-  private static MqttConnectOptions connectOptions(Settings.Mqtt settings) {
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    options.setUserName(settings.username());
-    if (!settings.password().isEmpty()) {
-      options.setPassword(settings.password().reveal().toCharArray());
-    }
-    options.setCleanSession(settings.cleanSession());
-    options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-    options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
-    // Our own loop reconnects: Paho's gives up after a failed first connect.
-    options.setAutomaticReconnect(false);
-    if (settings.usesTls()) {
-      // The broker's certificate must name the host of the URL, as for HTTPS.
-      options.setHttpsHostnameVerificationEnabled(true);
-      // Built once from sensecap.mqtt.tls.*; without it Paho uses the JVM's trust store.
-      // These sockets keep Nagle's algorithm: turning it off gained nothing measurable and hid
-      // the broker's handshake alert behind a broken pipe (PERFORMANCE.md, Ingest).
-      settings.tls().ifPresent(tls -> options.setSocketFactory(tls.context().getSocketFactory()));
-    } else {
-      options.setSocketFactory(new PlainSocketFactory());
-    }
-    return options;
-  }
-
-  private MqttAsyncClient newClient(String id) throws MqttException {
-    MqttAsyncClient fresh =
-        new FilteringMqttClient(
-            settings.url(),
-            id,
-            settings.maxPayloadBytes(),
-            handler::reject,
-            settings.tls().map(Settings.Tls::context).orElse(null),
-            settings.connectTimeout());
-    fresh.setCallback(new HandlerCallback(handler, this::connectionLost));
-    return fresh;
   }
 
   public void start() {
@@ -250,11 +212,11 @@ public final class MqttSubscriber implements AutoCloseable {
 
             @Override
             public void onFailure(IMqttToken token, Throwable cause) {
-              post(() -> onSubscribeFailed(current, describe(cause)));
+              post(() -> onSubscribeFailed(current, MqttClients.describe(cause)));
             }
           });
     } catch (MqttException | RuntimeException e) {
-      onSubscribeFailed(current, describe(e));
+      onSubscribeFailed(current, MqttClients.describe(e));
     }
   }
 
@@ -313,11 +275,11 @@ public final class MqttSubscriber implements AutoCloseable {
     long delay = backoff.delayMillis(failures);
     stateLog.log(
         Level.WARNING,
-        "connect failed: " + kind(cause),
+        "connect failed: " + MqttClients.kind(cause),
         "cannot connect to "
             + settings.url()
             + ": "
-            + describe(cause)
+            + MqttClients.describe(cause)
             + "; retrying with backoff up to "
             + settings.maxReconnectDelay().toSeconds()
             + "s (attempt "
@@ -350,8 +312,12 @@ public final class MqttSubscriber implements AutoCloseable {
     long delay = backoff.delayMillis(failures + 1);
     stateLog.log(
         conflicts.shortInARow() > 1 ? Level.FINE : Level.WARNING,
-        "lost: " + kind(cause),
-        "lost connection to " + settings.url() + ": " + describe(cause) + "; reconnecting");
+        "lost: " + MqttClients.kind(cause),
+        "lost connection to "
+            + settings.url()
+            + ": "
+            + MqttClients.describe(cause)
+            + "; reconnecting");
     scheduleReconnect(delay);
   }
 
@@ -443,62 +409,15 @@ public final class MqttSubscriber implements AutoCloseable {
    * returns whether the new one could be made.
    */
   private boolean abandonClient(String nextClientId) {
-    release(client, false);
+    MqttClients.release(client, false);
     try {
-      client = newClient(nextClientId);
+      client = clients.create(nextClientId, this::connectionLost);
       clientId = nextClientId;
       return true;
     } catch (MqttException e) {
-      LOG.warning("cannot create an MQTT client: " + describe(e));
+      LOG.warning("cannot create an MQTT client: " + MqttClients.describe(e));
       return false;
     }
-  }
-
-  /**
-   * Disconnects {@code target}, cleanly or at once, and releases it; failures matter only at DEBUG.
-   */
-  private static void release(MqttAsyncClient target, boolean cleanly) {
-    try {
-      if (!cleanly) {
-        target.disconnectForcibly(0, 0, false);
-      } else if (target.isConnected()) {
-        target.disconnect(DISCONNECT_QUIESCE_MILLIS).waitForCompletion(DISCONNECT_TIMEOUT_MILLIS);
-      }
-    } catch (MqttException e) {
-      LOG.fine("disconnect: " + describe(e));
-    }
-    try {
-      target.close(true);
-    } catch (MqttException e) {
-      LOG.fine("close: " + describe(e));
-    }
-  }
-
-  private static String kind(Throwable cause) {
-    if (cause instanceof MqttException mqtt) {
-      return "reason "
-          + mqtt.getReasonCode()
-          + (mqtt.getCause() == null ? "" : " " + mqtt.getCause().getClass().getSimpleName());
-    }
-    return cause == null ? "none" : cause.getClass().getSimpleName();
-  }
-
-  private static String describe(Throwable cause) {
-    if (cause == null) {
-      return "no reason given";
-    }
-    StringBuilder text = new StringBuilder(String.valueOf(cause.getMessage()));
-    if (cause instanceof MqttException mqtt && mqtt.getReasonCode() != 0) {
-      text.append(" (reason ").append(mqtt.getReasonCode()).append(')');
-    }
-    Throwable inner = cause.getCause();
-    if (inner != null && inner != cause) {
-      text.append(": ")
-          .append(inner.getClass().getSimpleName())
-          .append(' ')
-          .append(inner.getMessage());
-    }
-    return text.toString();
   }
 
   /** Stops reconnecting and disconnects cleanly. */
@@ -507,7 +426,7 @@ public final class MqttSubscriber implements AutoCloseable {
     closed = true;
     scheduler.shutdownNow();
     boolean wasConnected = client.isConnected();
-    release(client, true);
+    MqttClients.release(client, true);
     connected = false;
     subscribed = false;
     metrics.connected(false);
