@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -255,10 +256,31 @@ class HostileBrokerTest {
     }
   }
 
+  /**
+   * A PUBLISH whose bytes stop coming half-way: the filter hands Paho nothing of it, so Paho's
+   * keep-alive, unanswered, ends the connection, and the exporter connects again.
+   */
+  @Test
+  void aPacketThatStopsHalfWayCostsAtMostTwiceTheKeepAlive() throws Exception {
+    RawMqttServer server = server(Transport.TCP);
+    int connectionsBefore = server.connections();
+    try (Exporter exporter = start(server, "sensecap.mqtt.keep-alive", "1s")) {
+      byte[] whole = RawMqttServer.publishFrame(ascii(GOOD_TOPIC), body(99.0), 1, nextPacketId());
+      long sent = System.nanoTime();
+      server.send(Arrays.copyOf(whole, whole.length / 2));
+      server.awaitConnections(connectionsBefore + 2, Duration.ofSeconds(3));
+      long reconnectedMillis = (System.nanoTime() - sent) / 1_000_000;
+      System.out.println("FIGURE stalled_packet_to_reconnect_ms=" + reconnectedMillis);
+      Await.until(START, "ready again", exporter::isReady);
+      int good = sendGoodAndAwaitIt(exporter, server);
+      assertTrue(server.pubacks().contains(good));
+    }
+  }
+
   // ---- the steps of every case -----------------------------------------------------------------
 
-  private static Exporter start(RawMqttServer server) throws Exception {
-    List<String> overrides = new ArrayList<>();
+  private static Exporter start(RawMqttServer server, String... more) throws Exception {
+    List<String> overrides = new ArrayList<>(List.of(more));
     if (server.transport().tls()) {
       overrides.addAll(List.of("sensecap.mqtt.tls.ca-file", pki.caCert().toString()));
     }
