@@ -306,7 +306,8 @@ class FaultToleranceTest {
      * it calls would. (The broker's bytes can no longer do it: the input filter stops what Paho's
      * decoder would die of, InboundFilterTest.)
      */
-    @SuppressWarnings("deprecation") // Thread.stop: the one way to fail a thread one did not write
+    // Thread.stop, the one way to fail a thread one did not write, works up to JDK 19; this is 17.
+    @SuppressWarnings("deprecation")
     private long kill(String threadName, String brokerUrl) throws Exception {
       Thread thread =
           Thread.getAllStackTraces().keySet().stream()

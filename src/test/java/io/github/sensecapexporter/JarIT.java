@@ -100,7 +100,7 @@ class JarIT {
                   "-Dsensecap.mqtt.qos=3"));
       assertEquals(2, exit);
       assertEquals(
-          "sensecap-exporter: configuration error: sensecap.mqtt.qos: must be 0, 1 or 2, not 3",
+          "sensecap-exporter: configuration error: sensecap.mqtt.qos: must be 0 or 1, not 3",
           stderr().strip());
       assertFalse(stderr().contains(SECRET));
     }

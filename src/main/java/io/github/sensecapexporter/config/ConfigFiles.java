@@ -2,6 +2,8 @@ package io.github.sensecapexporter.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,11 +46,16 @@ final class ConfigFiles {
     if (e instanceof NoSuchFileException) {
       return new SettingsException(key, "cannot read " + file + " (it does not exist)");
     }
-    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    // Java puts the path before the reason; the reason alone, as the path is said already.
-    int colon = reason.lastIndexOf(": ");
-    return new UnreadableFileException(
-        key,
-        "cannot read " + file + " (" + (colon < 0 ? reason : reason.substring(colon + 2)) + ")");
+    String reason;
+    if (e instanceof AccessDeniedException) {
+      reason = "permission denied";
+    } else if (e instanceof FileSystemException system && system.getReason() != null) {
+      reason = system.getReason();
+    } else {
+      // Java puts the path before the reason; the reason alone, as the path is said already.
+      String message = String.valueOf(e.getMessage());
+      reason = message.substring(message.lastIndexOf(": ") + 2);
+    }
+    return new UnreadableFileException(key, "cannot read " + file + " (" + reason + ")");
   }
 }

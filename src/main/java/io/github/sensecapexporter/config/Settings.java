@@ -428,6 +428,12 @@ public record Settings(
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new SettingsException(key, "takes no query or fragment");
     }
+    if ((scheme.equals("ws") || scheme.equals("wss")) && uri.getHost() == null) {
+      // The JDK's WebSocket client, which carries ws:// and wss://, needs a host java.net.URI
+      // parses: no '_' (a Compose service can take an alias without one).
+      throw new SettingsException(
+          key, "has a host name that " + scheme + ":// cannot use; a name without '_' will do");
+    }
     if ((scheme.equals("tcp") || scheme.equals("ssl"))
         && uri.getRawPath() != null
         && !uri.getRawPath().isEmpty()) {

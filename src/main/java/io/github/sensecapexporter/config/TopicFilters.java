@@ -32,6 +32,10 @@ public final class TopicFilters {
       }
       plain = filter.substring(slash + 1);
     }
+    if (plain.startsWith("$")) {
+      // Broker topics such as $SYS: no OpenStream topic starts with $, and none is taken.
+      return "'" + filter + "' names a broker's own topics ($...), never an OpenStream topic";
+    }
     String[] levels = plain.split("/", -1);
     for (int i = 0; i < levels.length; i++) {
       String level = levels[i];

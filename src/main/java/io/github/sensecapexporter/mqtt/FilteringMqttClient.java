@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -24,24 +25,37 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 final class FilteringMqttClient extends MqttAsyncClient {
   private final int maxPayloadBytes;
   private final InboundFilter.Rejections rejections;
-  private final SSLContext tls;
+  private final HttpClient webSockets;
   private final Duration connectTimeout;
-  private HttpClient webSockets;
 
-  /** {@code tls}: the context for wss://, or null for the JVM's default. */
+  /** {@code webSockets}: what carries ws:// and wss://; null where the URL is neither. */
   FilteringMqttClient(
       String url,
       String clientId,
       int maxPayloadBytes,
       InboundFilter.Rejections rejections,
-      SSLContext tls,
+      HttpClient webSockets,
       Duration connectTimeout)
       throws MqttException {
     super(url, clientId, new MemoryPersistence());
     this.maxPayloadBytes = maxPayloadBytes;
     this.rejections = rejections;
-    this.tls = tls;
+    this.webSockets = webSockets;
     this.connectTimeout = connectTimeout;
+  }
+
+  static boolean isWebSocket(String url) {
+    String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
+    return scheme.equals("ws") || scheme.equals("wss");
+  }
+
+  /** The HTTP client for WebSocket connections; each one holds a selector thread, so share it. */
+  static HttpClient webSocketClient(SSLContext tls, Duration connectTimeout) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    return builder.build();
   }
 
   @Override
@@ -56,24 +70,12 @@ final class FilteringMqttClient extends MqttAsyncClient {
     for (int i = 0; i < modules.length; i++) {
       String url = urls[i];
       NetworkModule module =
-          url.startsWith("ws://") || url.startsWith("wss://")
-              ? new WebSocketModule(webSockets(), URI.create(url), connectTimeout)
+          isWebSocket(url)
+              ? new WebSocketModule(webSockets, URI.create(url), connectTimeout)
               : modules[i];
       modules[i] = new Filtered(module);
     }
     return modules;
-  }
-
-  /** One HTTP client for every connection of this client: each one holds a selector thread. */
-  private synchronized HttpClient webSockets() {
-    if (webSockets == null) {
-      HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout);
-      if (tls != null) {
-        builder.sslContext(tls);
-      }
-      webSockets = builder.build();
-    }
-    return webSockets;
   }
 
   /** A network module whose input is read through a fresh filter for each connection. */

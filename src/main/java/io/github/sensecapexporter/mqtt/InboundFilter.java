@@ -4,6 +4,7 @@ import io.github.sensecapexporter.metrics.DropReason;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,6 +26,11 @@ import java.nio.charset.StandardCharsets;
  * <p>Each PUBLISH that does not reach the callback is reported to {@link Rejections}, so every
  * message the broker sends is counted. Memory: one packet buffer, at most a topic and the largest
  * payload accepted.
+ *
+ * <p>Paho's sockets time out every second so that its reader can look up; a timeout between packets
+ * reaches Paho, which reads again, but inside a packet the filter waits on, since the packet is
+ * only ever handed over whole. A broker that stops inside a packet answers no ping, and Paho's
+ * keep-alive ends the connection.
  */
 final class InboundFilter extends InputStream {
   /** What a refused PUBLISH becomes; a broker's own PUBLISH of it is refused like any other. */
@@ -37,6 +43,7 @@ final class InboundFilter extends InputStream {
   private static final int MAX_CONTROL_PACKET_BYTES = 4096;
 
   private static final int LOGGED_TOPIC_CHARS = 120;
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** Where refused messages are counted. */
   interface Rejections {
@@ -45,6 +52,7 @@ final class InboundFilter extends InputStream {
 
   private final InputStream in;
   private final int maxPayloadBytes;
+  private final int maxPacketBytes;
   private final Rejections rejections;
   private final byte[] topic = new byte[0xFFFF];
   private final byte[] scratch = new byte[8192];
@@ -55,6 +63,7 @@ final class InboundFilter extends InputStream {
   InboundFilter(InputStream in, int maxPayloadBytes, Rejections rejections) {
     this.in = in;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.maxPacketBytes = 5 + 2 + topic.length + 2 + maxPayloadBytes;
     this.rejections = rejections;
   }
 
@@ -185,16 +194,17 @@ final class InboundFilter extends InputStream {
 
   /** The topic for a log line: printable ASCII as it is, every other byte as {@code \xNN}. */
   static String printable(byte[] bytes, int length) {
-    StringBuilder text = new StringBuilder(Math.min(length, LOGGED_TOPIC_CHARS) + 8);
-    for (int i = 0; i < length && text.length() < LOGGED_TOPIC_CHARS; i++) {
+    StringBuilder text = new StringBuilder(LOGGED_TOPIC_CHARS + 8);
+    int i = 0;
+    for (; i < length && text.length() < LOGGED_TOPIC_CHARS; i++) {
       int b = bytes[i] & 0xFF;
       if (b >= 0x20 && b <= 0x7E && b != '\\') {
         text.append((char) b);
       } else {
-        text.append(String.format("\\x%02X", b));
+        text.append('\\').append('x').append(HEX[b >>> 4]).append(HEX[b & 0xF]);
       }
     }
-    return text.length() < LOGGED_TOPIC_CHARS ? text.toString() : text + "...";
+    return i < length ? text.append("...").toString() : text.toString();
   }
 
   private int readRemainingLength() throws IOException {
@@ -214,32 +224,38 @@ final class InboundFilter extends InputStream {
   }
 
   private int readByte() throws IOException {
-    int b = in.read();
-    if (b < 0) {
-      throw new EOFException("the connection ended inside a packet");
-    }
-    return b;
+    readFully(scratch, 0, 1);
+    return scratch[0] & 0xFF;
   }
 
   private void readFully(byte[] target, int offset, int length) throws IOException {
     int done = 0;
     while (done < length) {
-      int count = in.read(target, offset + done, length - done);
-      if (count < 0) {
-        throw new EOFException("the connection ended inside a packet");
-      }
-      done += count;
+      done += readSome(target, offset + done, length - done);
     }
   }
 
   private void skip(int length) throws IOException {
     int left = length;
     while (left > 0) {
-      int count = in.read(scratch, 0, Math.min(left, scratch.length));
-      if (count < 0) {
-        throw new EOFException("the connection ended inside a packet");
+      left -= readSome(scratch, 0, Math.min(left, scratch.length));
+    }
+  }
+
+  /** Reads at least one byte of a packet begun, through the socket's timeouts. */
+  private int readSome(byte[] target, int offset, int length) throws IOException {
+    while (true) {
+      try {
+        int count = in.read(target, offset, length);
+        if (count < 0) {
+          throw new EOFException("the connection ended inside a packet");
+        }
+        if (count > 0) {
+          return count;
+        }
+      } catch (SocketTimeoutException e) {
+        // Paho's read timeout; the rest of the packet is still to come.
       }
-      left -= count;
     }
   }
 
@@ -266,7 +282,7 @@ final class InboundFilter extends InputStream {
 
   private void ensureCapacity(int needed) {
     if (needed > packet.length) {
-      byte[] larger = new byte[Math.max(needed, packet.length * 2)];
+      byte[] larger = new byte[Math.max(needed, Math.min(packet.length * 2, maxPacketBytes))];
       System.arraycopy(packet, 0, larger, 0, limit);
       packet = larger;
     }

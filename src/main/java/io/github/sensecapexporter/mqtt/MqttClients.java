@@ -2,6 +2,7 @@ package io.github.sensecapexporter.mqtt;
 
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.ingest.MessageHandler;
+import java.net.http.HttpClient;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -13,16 +14,22 @@ import org.eclipse.paho.client.mqttv3.MqttException;
  * failures for the log.
  */
 final class MqttClients {
-  private static final Logger LOG = Logger.getLogger(MqttSubscriber.class.getName());
+  private static final Logger LOG = Logger.getLogger(MqttClients.class.getName());
   private static final long DISCONNECT_QUIESCE_MILLIS = 1000;
   private static final long DISCONNECT_TIMEOUT_MILLIS = 2000;
 
   private final Settings.Mqtt settings;
   private final MessageHandler handler;
+  private final HttpClient webSockets;
 
   MqttClients(Settings.Mqtt settings, MessageHandler handler) {
     this.settings = settings;
     this.handler = handler;
+    this.webSockets =
+        FilteringMqttClient.isWebSocket(settings.url())
+            ? FilteringMqttClient.webSocketClient(
+                settings.tls().map(Settings.Tls::context).orElse(null), settings.connectTimeout())
+            : null;
   }
 
   /** The options of every connection; Paho's own reconnecting is off, the subscriber's is on. */
@@ -59,7 +66,7 @@ final class MqttClients {
             id,
             settings.maxPayloadBytes(),
             handler::reject,
-            settings.tls().map(Settings.Tls::context).orElse(null),
+            webSockets,
             settings.connectTimeout());
     fresh.setCallback(new HandlerCallback(handler, onConnectionLost));
     return fresh;

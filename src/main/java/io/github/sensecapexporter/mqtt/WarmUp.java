@@ -88,7 +88,7 @@ public final class WarmUp {
               CLIENT_ID,
               MAX_PAYLOAD_BYTES,
               handler::reject,
-              null,
+              null, // tcp:// only
               timeLimit);
       client.setCallback(new HandlerCallback(handler, cause -> {}));
       MqttConnectOptions options = new MqttConnectOptions();

@@ -32,7 +32,6 @@ final class WebSocketModule implements NetworkModule {
   private final Duration connectTimeout;
   private final Inbound inbound = new Inbound();
   private final Outbound outbound = new Outbound();
-  private volatile WebSocket socket;
 
   WebSocketModule(HttpClient http, URI uri, Duration connectTimeout) {
     this.http = http;
@@ -48,19 +47,24 @@ final class WebSocketModule implements NetworkModule {
             .connectTimeout(connectTimeout)
             .buildAsync(uri, inbound);
     try {
-      socket = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw new IOException(
           "WebSocket connection to " + uri + " failed: " + cause.getMessage(), cause);
     } catch (TimeoutException e) {
-      opening.cancel(true);
+      abandon(opening);
       throw new IOException("WebSocket connection to " + uri + " timed out", e);
     } catch (InterruptedException e) {
-      opening.cancel(true);
+      abandon(opening);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while connecting to " + uri);
     }
+  }
+
+  /** A handshake given up on may still finish: its connection is closed then. */
+  private static void abandon(CompletableFuture<WebSocket> opening) {
+    opening.thenAccept(WebSocket::abort);
   }
 
   @Override
@@ -75,11 +79,7 @@ final class WebSocketModule implements NetworkModule {
 
   @Override
   public void stop() {
-    WebSocket open = socket;
-    if (open != null) {
-      open.abort();
-    }
-    inbound.end(null);
+    inbound.close();
   }
 
   @Override
@@ -92,7 +92,8 @@ final class WebSocketModule implements NetworkModule {
    * has read this one.
    */
   private static final class Inbound extends InputStream implements WebSocket.Listener {
-    private WebSocket socket;
+    private final byte[] one = new byte[1];
+    private volatile WebSocket socket;
     private ByteBuffer piece;
     private CompletableFuture<Void> pieceRead;
     private boolean ended;
@@ -107,6 +108,10 @@ final class WebSocketModule implements NetworkModule {
     @Override
     public synchronized CompletionStage<?> onBinary(
         WebSocket webSocket, ByteBuffer data, boolean last) {
+      if (!data.hasRemaining()) {
+        webSocket.request(1); // an empty frame, or the empty end of one
+        return null;
+      }
       piece = data;
       pieceRead = new CompletableFuture<>();
       notifyAll();
@@ -140,9 +145,17 @@ final class WebSocketModule implements NetworkModule {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
+    public synchronized int read() throws IOException {
       return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public void close() {
+      WebSocket open = socket;
+      if (open != null) {
+        open.abort();
+      }
+      end(null);
     }
 
     @Override
@@ -206,7 +219,8 @@ final class WebSocketModule implements NetworkModule {
       ByteBuffer message = ByteBuffer.wrap(Arrays.copyOf(buffer, size));
       size = 0;
       try {
-        socket.sendBinary(message, true).get();
+        // Blocks as a socket's write would; closing the connection ends the wait.
+        inbound.socket.sendBinary(message, true).get();
       } catch (ExecutionException e) {
         throw new IOException("WebSocket send failed: " + e.getCause().getMessage(), e.getCause());
       } catch (InterruptedException e) {

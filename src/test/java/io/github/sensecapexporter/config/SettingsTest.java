@@ -535,6 +535,8 @@ class SettingsTest {
           Arguments.of(
               "sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:99999999999\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://my_broker:x\""),
+          Arguments.of(
+              "sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"ws://my_broker:8083/mqtt\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:1883?x=1\""),
           Arguments.of("sensecap.mqtt.url", MINIMAL + "sensecap.mqtt.url = \"tcp://h:1883#f\""),
           Arguments.of(

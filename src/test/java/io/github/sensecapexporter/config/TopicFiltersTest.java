@@ -59,6 +59,10 @@ class TopicFiltersTest {
           "$share/g/a/+b",
           "a\0b",
           "\0",
+          // a broker's own topics, never OpenStream's
+          "$SYS/#",
+          "$queue/device_sensor_data/1/#",
+          "$share/g/$SYS/#",
         })
     void rejects(String filter) {
       String problem = TopicFilters.problem(filter);

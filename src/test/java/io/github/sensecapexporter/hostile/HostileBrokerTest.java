@@ -256,6 +256,31 @@ class HostileBrokerTest {
     }
   }
 
+  /** Paho's sockets time out every second; a slow packet must still be read whole, once. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Transport.class)
+  void aPacketPausedLongerThanTheSocketsReadTimeoutIsTakenWhole(Transport transport)
+      throws Exception {
+    RawMqttServer server = server(transport);
+    int connectionsBefore = server.connections();
+    List<Integer> acksBefore = server.pubacks();
+    try (Exporter exporter = start(server)) {
+      int slow = nextPacketId();
+      byte[] whole = RawMqttServer.publishFrame(ascii(OTHER_SERIES), body(7.5), 1, slow);
+      int cut = 2 + 2 + 10; // inside the topic
+      server.send(Arrays.copyOf(whole, cut));
+      Thread.sleep(1500);
+      server.send(Arrays.copyOfRange(whole, cut, whole.length));
+      int good = sendGoodAndAwaitIt(exporter, server);
+
+      String page = Scrape.page(exporter);
+      assertEquals(2.0, MetricsText.value(page, "sensecap_exporter_messages_accepted_total"));
+      assertEquals(2.0, MetricsText.value(page, "sensecap_exporter_messages_received_total"));
+      assertAcknowledged(server, acksBefore, slow, good);
+      assertStayedConnected(exporter, server, connectionsBefore + 1);
+    }
+  }
+
   /**
    * A PUBLISH whose bytes stop coming half-way: the filter hands Paho nothing of it, so Paho's
    * keep-alive, unanswered, ends the connection, and the exporter connects again.

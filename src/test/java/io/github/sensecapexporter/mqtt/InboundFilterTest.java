@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.lang.management.ManagementFactory;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,6 +80,30 @@ class InboundFilterTest {
             }
           };
       assertArrayEquals(frames, filter(trickle).readAllBytes());
+    }
+
+    @Test
+    void packetsAcrossThePahoSocketsReadTimeouts() throws IOException {
+      byte[] first = publish(1, 9, ascii(TOPIC), BODY);
+      byte[] frames = concat(first, PINGRESP);
+      InboundFilter filter = filter(new TimingOut(frames, 1, 6, first.length - 2));
+      assertThrows(SocketTimeoutException.class, filter::read, "between packets: Paho's to see");
+      byte[] out = new byte[frames.length];
+      int read = 0;
+      while (read < out.length) {
+        read += filter.read(out, read, out.length - read);
+      }
+      assertArrayEquals(frames, out, "inside a packet: waited on, nothing lost");
+      assertEquals(List.of(), rejected);
+    }
+
+    @Test
+    void aRetainedDuplicateKeepsItsFlagsAndAnEmptyTopicPassesToTheHandler() throws IOException {
+      byte[] retainedDuplicate = publish(1, 4, ascii(TOPIC), BODY);
+      retainedDuplicate[0] |= 0x09;
+      byte[] emptyTopic = publish(0, 0, new byte[0], BODY);
+      assertArrayEquals(
+          concat(retainedDuplicate, emptyTopic), through(retainedDuplicate, emptyTopic));
     }
 
     @Test
@@ -174,7 +199,9 @@ class InboundFilterTest {
       assertTrue(
           rejected.get(0).chars().allMatch(c -> c >= 0x20 && c <= 0x7E),
           "the logged topic is printable: " + rejected.get(0));
-      MqttPublish decoded = (MqttPublish) MqttWireMessage.createWireMessage(discarded(1, 77));
+      MqttPublish decoded =
+          (MqttPublish)
+              MqttWireMessage.createWireMessage(Arrays.copyOf(out, out.length - good.length));
       assertEquals(InboundFilter.DISCARDED_TOPIC, decoded.getTopicName());
       assertEquals(77, decoded.getMessageId());
     }
@@ -274,6 +301,45 @@ class InboundFilterTest {
   private static long allocatedByThisThread() {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
         .getCurrentThreadAllocatedBytes();
+  }
+
+  /** Bytes that time out, as Paho's sockets do every second, before the given offsets. */
+  private static final class TimingOut extends InputStream {
+    private final byte[] bytes;
+    private final List<Integer> timeouts = new ArrayList<>();
+    private int position;
+
+    TimingOut(byte[] bytes, Integer... beforeOffsets) {
+      this.bytes = bytes;
+      timeouts.add(0);
+      timeouts.addAll(List.of(beforeOffsets));
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (timeouts.remove(Integer.valueOf(position))) {
+        throw new SocketTimeoutException("Read timed out");
+      }
+      if (position == bytes.length) {
+        return -1;
+      }
+      int next = bytes.length;
+      for (int at : timeouts) {
+        if (at > position) {
+          next = Math.min(next, at);
+        }
+      }
+      int count = Math.min(len, next - position);
+      System.arraycopy(bytes, position, b, off, count);
+      position += count;
+      return count;
+    }
   }
 
   /** A stream of zero bytes made as they are read. */

@@ -31,6 +31,17 @@ class TopicMatcherTest {
     "/device_sensor_data/1/2CF7F1C04430065C/1/vs/4097, /device_sensor_data/1/2CF7F1C04430065C/1/vs/4097, true",
     "/device_sensor_data/1/2CF7F1C04430065C/1/vs/4097, /device_sensor_data/1/2CF7F1C04430065C/1/vs/4098, false",
     "/device_sensor_data/1/2CF7F1C04430065C/1/vs/409, /device_sensor_data/1/2CF7F1C04430065C/1/vs/4097, false",
+    "/#, /device_sensor_data/1/2CF7F1C04430065C/1/vs/4097, true",
+    "/#, device_sensor_data, false",
+    "+, a, true",
+    "+, '', true",
+    "+, a/b, false",
+    "+, $SYS, false",
+    "a/+/#, a/b, true",
+    "a/+/#, a/b/c/d, true",
+    "a/+/#, a, false",
+    "a/+/b, a//b, true",
+    "a/+, a/, true",
   })
   void matchesAsMqttDefines(String filter, String topic, boolean matches) {
     assertEquals(matches, TopicMatcher.matches(filter, topic));
