@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.github.sensecapexporter.collector.SeriesExposition;
-import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.config.Settings;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -24,10 +22,9 @@ import javax.net.ssl.SSLParameters;
 /**
  * Serves {@code /metrics} (text format, OpenMetrics when asked, gzip when asked), {@code
  * /-/healthy}, {@code /-/ready} and a landing page at {@code /}, over HTTP or HTTPS, with basic
- * auth on all but {@code /-/healthy} when users are configured.
+ * auth on all but {@code /-/healthy} when users are configured, within {@link ServerLimits}.
  */
 public final class HttpEndpoint implements AutoCloseable {
-  private static final int THREADS = 4;
   private static final String LANDING_PAGE =
       """
       <!DOCTYPE html>
@@ -64,14 +61,15 @@ public final class HttpEndpoint implements AutoCloseable {
       BooleanSupplier ready,
       String version)
       throws IOException {
+    ServerLimits.apply();
     InetSocketAddress address = new InetSocketAddress(http.host(), http.port());
     HttpServer server;
     if (http.tls().isPresent()) {
-      HttpsServer https = HttpsServer.create(address, 0);
+      HttpsServer https = HttpsServer.create(address, ServerLimits.BACKLOG);
       https.setHttpsConfigurator(new ModernTls(http.tls().get()));
       server = https;
     } else {
-      server = HttpServer.create(address, 0);
+      server = HttpServer.create(address, ServerLimits.BACKLOG);
     }
     byte[] landing = LANDING_PAGE.formatted(version).getBytes(StandardCharsets.UTF_8);
     HttpHandler readiness =
@@ -100,7 +98,7 @@ public final class HttpEndpoint implements AutoCloseable {
                 "/-/ready",
                 readiness),
             gate));
-    ExecutorService executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("http"));
+    ExecutorService executor = ServerLimits.executor();
     server.setExecutor(executor);
     server.start();
     return new HttpEndpoint(server, executor);

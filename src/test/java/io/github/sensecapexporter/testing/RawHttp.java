@@ -2,9 +2,11 @@ package io.github.sensecapexporter.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -46,5 +48,23 @@ public final class RawHttp {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     return socket;
+  }
+
+  /**
+   * Reads until the server closes the connection, and returns how long that took; throws if it was
+   * still open after {@code timeoutMillis}.
+   */
+  public static long millisUntilClosed(Socket socket, int timeoutMillis) throws IOException {
+    long start = System.nanoTime();
+    socket.setSoTimeout(timeoutMillis);
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // the server may answer before it closes; only the close matters
+      }
+    } catch (SocketException e) {
+      // a reset is a close too
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 }
