@@ -11,7 +11,7 @@ import java.util.Base64;
  * when checking it would have to wait for bcrypt. Credentials are decoded as UTF-8.
  */
 final class AuthGate {
-  static final String REALM = "sensecap-exporter";
+  private static final String REALM = "sensecap-exporter";
 
   private final BcryptCredentials credentials;
 
