@@ -14,9 +14,11 @@ final class AuthGate {
   private static final String REALM = "sensecap-exporter";
 
   private final BcryptCredentials credentials;
+  private final Rejections rejections;
 
-  AuthGate(BcryptCredentials credentials) {
+  AuthGate(BcryptCredentials credentials, Rejections rejections) {
     this.credentials = credentials;
+    this.rejections = rejections;
   }
 
   /** Whether the request may go on; when it may not, it has been answered. */
@@ -28,12 +30,14 @@ final class AuthGate {
         return true;
       }
       case BUSY -> {
+        rejections.count(Rejections.Reason.LOGIN_BUSY);
         // The check that holds bcrypt ends well within a second.
         exchange.getResponseHeaders().set("Retry-After", "1");
         Replies.text(exchange, 429, "Too many logins being checked; try again.\n");
         return false;
       }
       default -> {
+        rejections.count(Rejections.Reason.UNAUTHORIZED);
         exchange
             .getResponseHeaders()
             .set("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");

@@ -81,10 +81,11 @@ public final class HttpEndpoint implements AutoCloseable {
                 exchange, 503, "Not ready: not connected to the MQTT broker or not subscribed.\n");
           }
         };
+    Rejections rejections = new Rejections(registry);
     Optional<AuthGate> gate =
         http.basicAuthUsers().isEmpty()
             ? Optional.empty()
-            : Optional.of(new AuthGate(new BcryptCredentials(http.basicAuthUsers())));
+            : Optional.of(new AuthGate(new BcryptCredentials(http.basicAuthUsers()), rejections));
     server.createContext(
         "/",
         new Router(
@@ -97,7 +98,8 @@ public final class HttpEndpoint implements AutoCloseable {
                 new MetricsHandler(registry, series),
                 "/-/ready",
                 readiness),
-            gate));
+            gate,
+            rejections));
     ExecutorService executor = ServerLimits.executor();
     server.setExecutor(executor);
     server.start();

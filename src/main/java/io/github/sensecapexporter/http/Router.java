@@ -16,17 +16,24 @@ final class Router implements HttpHandler {
   private final Map<String, HttpHandler> open;
   private final Map<String, HttpHandler> guarded;
   private final Optional<AuthGate> gate;
+  private final Rejections rejections;
 
-  Router(Map<String, HttpHandler> open, Map<String, HttpHandler> guarded, Optional<AuthGate> gate) {
+  Router(
+      Map<String, HttpHandler> open,
+      Map<String, HttpHandler> guarded,
+      Optional<AuthGate> gate,
+      Rejections rejections) {
     this.open = Map.copyOf(open);
     this.guarded = Map.copyOf(guarded);
     this.gate = gate;
+    this.rejections = rejections;
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     String method = exchange.getRequestMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
+      rejections.count(Rejections.Reason.METHOD_NOT_ALLOWED);
       exchange.getResponseHeaders().set("Allow", "GET, HEAD");
       Replies.text(exchange, 405, "Method not allowed: only GET and HEAD.\n");
       return;
@@ -42,6 +49,7 @@ final class Router implements HttpHandler {
     }
     handler = guarded.get(path);
     if (handler == null) {
+      rejections.count(Rejections.Reason.NOT_FOUND);
       Replies.text(exchange, 404, "Not found.\n");
     } else {
       handler.handle(exchange);

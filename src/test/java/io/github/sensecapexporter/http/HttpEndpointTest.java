@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +143,19 @@ class HttpEndpointTest {
       String response = RawHttp.exchange(endpoint.port(), "GET", path);
       assertEquals(404, RawHttp.status(response), response);
       assertFalse(response.contains("# TYPE"), response);
+    }
+
+    @Test
+    void rejectionsAreCountedByReason() {
+      RawHttp.exchange(endpoint.port(), "POST", "/metrics", "Content-Length: 0");
+      RawHttp.exchange(endpoint.port(), "GET", "/metricsXYZ");
+      RawHttp.exchange(endpoint.port(), "GET", "/nowhere");
+      String page = Http.get(url("/metrics")).body();
+      String name = "sensecap_exporter_http_requests_rejected_total";
+      assertEquals(1.0, MetricsText.value(page, name, Map.of("reason", "method_not_allowed")));
+      assertEquals(2.0, MetricsText.value(page, name, Map.of("reason", "not_found")));
+      assertEquals(0.0, MetricsText.value(page, name, Map.of("reason", "unauthorized")));
+      assertEquals(0.0, MetricsText.value(page, name, Map.of("reason", "login_busy")));
     }
 
     @Test
