@@ -38,6 +38,7 @@ final class BcryptCredentials {
 
   // Enough for every client of a misconfigured fleet to be refused from memory.
   private static final int REMEMBERED_REFUSALS = 1024;
+  private static final int MAX_PASSWORD_BYTES = 72;
 
   private final Map<String, Secret> users;
   private final Hasher hasher;
@@ -112,11 +113,9 @@ final class BcryptCredentials {
   }
 
   private static boolean bcryptMatches(String password, String hash) {
-    try {
-      return BCrypt.checkpw(password, hash);
-    } catch (IllegalArgumentException e) {
-      // A password longer than bcrypt's 72 bytes: no hash stands for it.
-      return false;
-    }
+    // bcrypt reads 72 bytes at most, and this library ignores the rest: without this, any
+    // password sharing its first 72 bytes with the right one would be let in.
+    return password.getBytes(StandardCharsets.UTF_8).length <= MAX_PASSWORD_BYTES
+        && BCrypt.checkpw(password, hash);
   }
 }

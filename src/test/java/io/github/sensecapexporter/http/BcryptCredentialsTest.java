@@ -76,4 +76,12 @@ class BcryptCredentialsTest {
     assertEquals(Verdict.DENIED, slow.get());
     assertEquals(Verdict.DENIED, credentials.check("prometheus", "another"));
   }
+
+  @Test
+  void aPasswordLongerThanBcryptReadsIsRefusedEvenWhenItsStartIsRight() {
+    String hash = BCrypt.hashpw("x".repeat(72), BCrypt.gensalt(4));
+    BcryptCredentials credentials = new BcryptCredentials(Map.of("u", new Secret(hash)));
+    assertEquals(Verdict.ALLOWED, credentials.check("u", "x".repeat(72)));
+    assertEquals(Verdict.DENIED, credentials.check("u", "x".repeat(73)));
+  }
 }
