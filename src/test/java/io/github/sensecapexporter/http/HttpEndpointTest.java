@@ -1,6 +1,7 @@
 package io.github.sensecapexporter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
+import io.github.sensecapexporter.testing.RawHttp;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
@@ -23,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpEndpointTest {
   private final CollectorRegistry registry = new CollectorRegistry();
@@ -89,28 +93,122 @@ class HttpEndpointTest {
           IOException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(
-        delimiter = '|',
-        value = {
-          "gzip                      | true",
-          "deflate, gzip;q=0.5       | true",
-          "GZIP                      | true",
-          "gzip;q=0                  | false",
-          "gzip; q=0.0, identity     | false",
-          "identity                  | false",
-          "x-gzip                    | false",
-        })
-    void gzipOnlyWhenAcceptedWithAWeightAboveZero(String acceptEncoding, boolean gzip) {
-      assertEquals(gzip, HttpEndpoint.acceptsGzip(List.of(acceptEncoding)));
-    }
-
     @Test
     void leavesOutCreatedSamples() {
       Counter.build().name("some_events_total").help("Events.").register(registry).inc();
       String page = Http.get(url("/metrics")).body();
       assertEquals(1.0, MetricsText.value(page, "some_events_total"));
       assertTrue(!page.contains("_created"), page);
+    }
+  }
+
+  @Nested
+  class Routing {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+      "POST, /metrics",
+      "PUT, /metrics",
+      "DELETE, /metrics",
+      "PATCH, /",
+      "OPTIONS, /metrics",
+      "TRACE, /",
+      "TRACE, /metrics",
+      "CONNECT, /metrics",
+      "BREW, /metrics",
+      "get, /metrics",
+      "POST, /-/healthy",
+      "POST, /nowhere",
+    })
+    void onlyGetAndHeadAreServed(String method, String path) {
+      String response = RawHttp.exchange(endpoint.port(), method, path, "Content-Length: 0");
+      assertEquals(405, RawHttp.status(response), response);
+      assertTrue(response.contains("\r\nAllow: GET, HEAD\r\n"), response);
+      assertFalse(response.contains("# TYPE"), response);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "/metricsXYZ",
+          "/metrics/",
+          "/metrics/x",
+          "/METRICS",
+          "/metrics%2F",
+          "/-/healthyX",
+          "/-/healthy/",
+          "/-/ready/x",
+          "/index.html",
+        })
+    void pathsMatchExactly(String path) {
+      String response = RawHttp.exchange(endpoint.port(), "GET", path);
+      assertEquals(404, RawHttp.status(response), response);
+      assertFalse(response.contains("# TYPE"), response);
+    }
+
+    @Test
+    void rejectionsAreCountedByReason() {
+      RawHttp.exchange(endpoint.port(), "POST", "/metrics", "Content-Length: 0");
+      RawHttp.exchange(endpoint.port(), "GET", "/metricsXYZ");
+      RawHttp.exchange(endpoint.port(), "GET", "/nowhere");
+      String page = Http.get(url("/metrics")).body();
+      String name = "sensecap_exporter_http_requests_rejected_total";
+      assertEquals(1.0, MetricsText.value(page, name, Map.of("reason", "method_not_allowed")));
+      assertEquals(2.0, MetricsText.value(page, name, Map.of("reason", "not_found")));
+      assertEquals(0.0, MetricsText.value(page, name, Map.of("reason", "unauthorized")));
+      assertEquals(0.0, MetricsText.value(page, name, Map.of("reason", "login_busy")));
+    }
+
+    @Test
+    void headAnswersWithoutABody() {
+      String response = RawHttp.exchange(endpoint.port(), "HEAD", "/metrics");
+      assertEquals(200, RawHttp.status(response), response);
+      assertTrue(response.endsWith("\r\n\r\n"), response);
+      assertEquals(200, RawHttp.status(RawHttp.exchange(endpoint.port(), "HEAD", "/-/healthy")));
+    }
+
+    @Test
+    void aQueryStringDoesNotChangeThePath() {
+      assertEquals(200, Http.get(url("/metrics?debug=1")).statusCode());
+    }
+  }
+
+  @Nested
+  class Negotiation {
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "gzip          | true",
+          "gzip;q=0.5    | true",
+          "gzip;q=-1     | false",
+          "gzip;q=0      | false",
+          "gzip;q=2      | false",
+        })
+    void gzipOnlyWhenTheWeightAcceptsIt(String acceptEncoding, boolean gzip) {
+      HttpResponse<byte[]> response =
+          Http.getBytes(url("/metrics"), "Accept-Encoding", acceptEncoding);
+      assertEquals(200, response.statusCode());
+      assertEquals(gzip, response.headers().firstValue("Content-Encoding").isPresent());
+      byte[] body = response.body();
+      assertEquals(gzip, body.length > 1 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b);
+    }
+
+    @Test
+    void openMetricsOnlyWhenItWeighsMoreThanTheTextFormat() {
+      String openMetrics = "application/openmetrics-text; version=1.0.0";
+      assertTrue(
+          Http.get(url("/metrics"), "Accept", openMetrics)
+              .headers()
+              .firstValue("Content-Type")
+              .orElse("")
+              .startsWith("application/openmetrics-text"));
+      for (String accept :
+          new String[] {openMetrics + ";q=0", openMetrics + ";q=0.2, text/plain;q=0.3"}) {
+        HttpResponse<String> page = Http.get(url("/metrics"), "Accept", accept);
+        assertTrue(
+            page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), accept);
+        assertFalse(page.body().contains("# EOF"), accept);
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.Prometheus;
+import io.github.sensecapexporter.testing.RawHttp;
 import io.github.sensecapexporter.testing.SystemTools;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -396,6 +397,26 @@ class ProtectedEndpointTest {
             challenge.startsWith("Basic realm=\"sensecap-exporter\""), path + ": " + challenge);
         assertFalse(response.body().contains("sensecap_"), path);
       }
+    }
+
+    @Test
+    void otherMethodsAre405WithoutALoginAndUnknownPaths401WithoutOne() throws Exception {
+      startWithUser();
+      String post = RawHttp.exchange(endpoint.port(), "POST", "/metrics", "Content-Length: 0");
+      assertEquals(405, RawHttp.status(post), post);
+      assertEquals(401, get(plain, url("http", "/metricsXYZ")).statusCode());
+      assertEquals(
+          404,
+          get(plain, url("http", "/metricsXYZ"), "Authorization", basic(USER, PASSWORD))
+              .statusCode());
+      String page =
+          get(plain, url("http", "/metrics"), "Authorization", basic(USER, PASSWORD)).body();
+      assertEquals(
+          1.0,
+          MetricsText.value(
+              page,
+              "sensecap_exporter_http_requests_rejected_total",
+              java.util.Map.of("reason", "unauthorized")));
     }
 
     @Test
