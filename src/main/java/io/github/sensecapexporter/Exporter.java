@@ -30,6 +30,7 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 /** The running exporter: store, collector, MQTT subscription and HTTP endpoint, wired together. */
 public final class Exporter implements AutoCloseable {
   private static final Duration MAX_SWEEP_PERIOD = Duration.ofMinutes(1);
+  private static final long SAVE_UNDER_WAY_SECONDS = 5;
 
   private final MqttSubscriber subscriber;
   private final HttpEndpoint http;
@@ -157,6 +158,13 @@ public final class Exporter implements AutoCloseable {
    */
   @Override
   public void close() {
+    // A save under way finishes: interrupted, it would fail and count as a failure.
+    housekeeping.shutdown();
+    try {
+      housekeeping.awaitTermination(SAVE_UNDER_WAY_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     housekeeping.shutdownNow();
     subscriber.close();
     state.ifPresent(StateKeeper::save);

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -107,14 +108,21 @@ public final class Main {
       return;
     }
     LogSetup.configure(settings.logLevel());
-    UncaughtExceptions.install(List.of(settings.mqtt().password().reveal()));
+    UncaughtExceptions.install(secrets(settings));
     try {
       run(settings, System.out);
     } catch (StartUpException e) {
       failToStart(e.getMessage());
     } catch (IOException | MqttException | RuntimeException e) {
-      failToStart(e.toString());
+      failToStart(UncaughtExceptions.masked(e.toString()));
     }
+  }
+
+  /** What must never appear in a log line: the access key and the login hashes. */
+  private static List<String> secrets(Settings settings) {
+    List<String> secrets = new ArrayList<>(List.of(settings.mqtt().password().reveal()));
+    settings.http().basicAuthUsers().values().forEach(hash -> secrets.add(hash.reveal()));
+    return secrets;
   }
 
   /**

@@ -218,7 +218,17 @@ class JarIT {
           stderr());
       assertOneLine(
           "sensecap-exporter: cannot start: sensecap.http.tls.cert-file: cannot read /proc/self/mem"
-              + " (");
+              + " (Input/output error)");
+      assertTrue(stderr().strip().endsWith("(Input/output error)"), stderr());
+    }
+
+    @Test
+    void aConfigurationFileThatExistsButCannotBeReadExitsOne() throws Exception {
+      List<String> arguments = new ArrayList<>(options("-Dsensecap.http.port=0"));
+      assertEquals(1, runToEnd(arguments, "--config", "/proc/self/mem"), stderr());
+      assertOneLine(
+          "sensecap-exporter: cannot start: --config: cannot read /proc/self/mem"
+              + " (Input/output error)");
     }
 
     @Test

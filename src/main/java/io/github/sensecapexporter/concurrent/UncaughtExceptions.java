@@ -66,7 +66,11 @@ public final class UncaughtExceptions {
   }
 
   private static void report(String threadName, Throwable failure) {
-    LOG.severe("uncaught exception in thread " + threadName + ": " + masked(failure.toString()));
+    LOG.severe(
+        "uncaught exception in thread "
+            + threadName
+            + ": "
+            + masked(failure.toString()).replace('\n', '|'));
     if (LOG.isLoggable(Level.FINE)) {
       StringWriter trace = new StringWriter();
       failure.printStackTrace(new PrintWriter(trace));
@@ -86,7 +90,8 @@ public final class UncaughtExceptions {
     }
   }
 
-  private static String masked(String text) {
+  /** {@code text} with every secret given to {@link #install} replaced. */
+  public static String masked(String text) {
     for (String secret : secrets) {
       text = text.replace(secret, MASK);
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -16,6 +17,15 @@ import java.nio.file.Path;
  */
 final class ConfigFiles {
   private ConfigFiles() {}
+
+  /** The file a key names, or the key named as what is wrong. */
+  static Path path(String key, String file) {
+    try {
+      return Path.of(file);
+    } catch (InvalidPathException e) {
+      throw new SettingsException(key, "is not a file name: " + e.getReason());
+    }
+  }
 
   static byte[] read(String key, Path file) {
     requireFile(key, file);
@@ -54,7 +64,8 @@ final class ConfigFiles {
     } else {
       // Java puts the path before the reason; the reason alone, as the path is said already.
       String message = String.valueOf(e.getMessage());
-      reason = message.substring(message.lastIndexOf(": ") + 2);
+      int colon = message.lastIndexOf(": ");
+      reason = colon < 0 ? message : message.substring(colon + 2);
     }
     return new UnreadableFileException(key, "cannot read " + file + " (" + reason + ")");
   }

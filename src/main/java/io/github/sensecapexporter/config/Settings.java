@@ -156,9 +156,7 @@ public record Settings(
     Config user;
     try {
       if (file.isPresent()) {
-        if (!Files.isReadable(file.get())) {
-          throw new SettingsException("--config", "cannot read " + file.get());
-        }
+        ConfigFiles.requireReadable("--config", file.get());
         user = parse(file.get());
       } else {
         Path local = Path.of("application.conf");
@@ -233,7 +231,8 @@ public record Settings(
     if (!file.isEmpty()) {
       String key =
           new String(
-                  ConfigFiles.read(ROOT + ".access-key-file", Path.of(file)),
+                  ConfigFiles.read(
+                      ROOT + ".access-key-file", ConfigFiles.path(ROOT + ".access-key-file", file)),
                   StandardCharsets.UTF_8)
               .stripTrailing();
       if (key.isEmpty()) {

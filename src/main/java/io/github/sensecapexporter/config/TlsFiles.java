@@ -1,7 +1,6 @@
 package io.github.sensecapexporter.config;
 
 import java.io.IOException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -26,8 +25,8 @@ final class TlsFiles {
 
   /** A context serving {@code certFile}'s chain with {@code keyFile}'s key. */
   static SSLContext fromPem(String certKey, String certFile, String keyKey, String keyFile) {
-    List<X509Certificate> chain = Pem.certificates(certKey, path(certKey, certFile));
-    PrivateKey key = Pem.privateKey(keyKey, path(keyKey, keyFile));
+    List<X509Certificate> chain = Pem.certificates(certKey, ConfigFiles.path(certKey, certFile));
+    PrivateKey key = Pem.privateKey(keyKey, ConfigFiles.path(keyKey, keyFile));
     Pem.checkKeyMatches(keyKey, certKey, key, chain.get(0).getPublicKey());
     try {
       // An in-memory store only hands the key to the KeyManagerFactory; its password never leaves.
@@ -44,7 +43,7 @@ final class TlsFiles {
 
   /** A context serving the key entry of a PKCS12 or JKS keystore (the format is detected). */
   static SSLContext fromKeystore(String fileKey, String file, String passwordKey, Secret password) {
-    Path path = path(fileKey, file);
+    Path path = ConfigFiles.path(fileKey, file);
     ConfigFiles.requireReadable(fileKey, path);
     char[] chars = password.reveal().toCharArray();
     KeyStore store;
@@ -89,14 +88,6 @@ final class TlsFiles {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys.getKeyManagers(), null, null);
     return context;
-  }
-
-  private static Path path(String key, String file) {
-    try {
-      return Path.of(file);
-    } catch (InvalidPathException e) {
-      throw new SettingsException(key, "is not a file name: " + e.getReason());
-    }
   }
 
   private static char[] randomPassword() {

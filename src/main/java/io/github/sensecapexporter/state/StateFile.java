@@ -93,6 +93,10 @@ public final class StateFile {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
       }
+      // The rename is in the directory: forced to disk too, it survives a power loss.
+      try (FileChannel directory = FileChannel.open(parent, StandardOpenOption.READ)) {
+        directory.force(true);
+      }
       return written;
     } catch (IOException | RuntimeException e) {
       // A half-written file would only fill the disk; the state file itself is untouched.

@@ -61,7 +61,7 @@ class UncaughtExceptionsTest {
           List.of(
               "SEVERE uncaught exception in thread MQTT Rec: org-1-abc:"
                   + " java.lang.IllegalArgumentException: QoS 3"),
-          logs.lines());
+          logs.linesFrom(UncaughtExceptions.class));
     }
   }
 
@@ -82,8 +82,8 @@ class UncaughtExceptionsTest {
   void aSecretInTheMessageIsNeverLogged() throws Exception {
     try (LogCapture logs = new LogCapture(Level.FINEST)) {
       dies("http", new IllegalStateException("password " + SECRET + " refused"));
-      assertEquals(2, logs.lines().size());
-      for (String line : logs.lines()) {
+      assertEquals(2, logs.linesFrom(UncaughtExceptions.class).size());
+      for (String line : logs.linesFrom(UncaughtExceptions.class)) {
         assertFalse(line.contains(SECRET), line);
         assertTrue(line.contains("password (redacted) refused"), line);
       }
@@ -98,14 +98,15 @@ class UncaughtExceptionsTest {
         };
     UncaughtExceptions.addListener(failing);
     List<String> after = new CopyOnWriteArrayList<>();
-    UncaughtExceptions.addListener(after::add);
+    Consumer<String> collecting = after::add;
+    UncaughtExceptions.addListener(collecting);
     try (LogCapture logs = new LogCapture(Level.INFO)) {
       dies("housekeeping", new IllegalStateException("sweep"));
       assertEquals(List.of("housekeeping"), after);
       assertEquals(1, logs.count(Level.WARNING, "listener broken"));
     } finally {
       UncaughtExceptions.removeListener(failing);
-      UncaughtExceptions.removeListener(after::add);
+      UncaughtExceptions.removeListener(collecting);
     }
   }
 

@@ -207,6 +207,14 @@ class SettingsTest {
     }
 
     @Test
+    void aNameThatIsNoFileNameIsRejectedNamingTheKey() {
+      SettingsException e =
+          assertRejected(
+              "sensecap.org-id = \"" + ORG + "\"\nsensecap.access-key-file = \"a\\u0000b\"", false);
+      assertNamesKey("sensecap.access-key-file", e);
+    }
+
+    @Test
     void emptyFileIsRejected() throws IOException {
       Path file = dir.resolve("empty");
       Files.writeString(file, "", StandardCharsets.UTF_8);

@@ -30,6 +30,14 @@ public final class LogCapture extends Handler implements AutoCloseable {
     return records.stream().map(LogCapture::text).toList();
   }
 
+  /** The lines of one class's logger: what else the JVM runs meanwhile logs elsewhere. */
+  public List<String> linesFrom(Class<?> source) {
+    return records.stream()
+        .filter(r -> source.getName().equals(r.getLoggerName()))
+        .map(LogCapture::text)
+        .toList();
+  }
+
   public long count(Level level, String fragment) {
     return records.stream()
         .filter(r -> r.getLevel().equals(level) && text(r).contains(fragment))
