@@ -8,7 +8,8 @@ import java.util.Base64;
 /**
  * Basic auth in front of a handler: a request with a valid login goes on; any other is answered 401
  * with the challenge (no header, another scheme, not base64, no colon, a wrong password), or 429
- * when checking it would have to wait for bcrypt. Credentials are decoded as UTF-8.
+ * when checking it would have to wait for bcrypt longer, or behind more checks, than allowed.
+ * Credentials are decoded as UTF-8.
  */
 final class AuthGate {
   private static final String REALM = "sensecap-exporter";
@@ -24,14 +25,17 @@ final class AuthGate {
   /** Whether the request may go on; when it may not, it has been answered. */
   boolean admits(HttpExchange exchange) throws IOException {
     BcryptCredentials.Verdict verdict =
-        verdict(exchange.getRequestHeaders().getFirst("Authorization"));
+        verdict(
+            exchange.getRequestHeaders().getFirst("Authorization"),
+            exchange.getRemoteAddress().getAddress());
     switch (verdict) {
       case ALLOWED -> {
         return true;
       }
       case BUSY -> {
         rejections.count(Rejections.Reason.LOGIN_BUSY);
-        // The check that holds bcrypt ends well within a second.
+        // Not how long bcrypt stays busy (at cost 13 and above one check alone takes a second or
+        // more), but a pause that costs a scraper little before it tries again.
         exchange.getResponseHeaders().set("Retry-After", "1");
         Replies.text(exchange, 429, "Too many logins being checked; try again.\n");
         return false;
@@ -47,7 +51,7 @@ final class AuthGate {
     }
   }
 
-  private BcryptCredentials.Verdict verdict(String header) {
+  private BcryptCredentials.Verdict verdict(String header, Object client) {
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
       return BcryptCredentials.Verdict.DENIED;
     }
@@ -62,6 +66,6 @@ final class AuthGate {
     int colon = pair.indexOf(':');
     return colon < 0
         ? BcryptCredentials.Verdict.DENIED
-        : credentials.check(pair.substring(0, colon), pair.substring(colon + 1));
+        : credentials.check(pair.substring(0, colon), pair.substring(colon + 1), client);
   }
 }

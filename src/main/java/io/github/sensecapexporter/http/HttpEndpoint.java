@@ -42,6 +42,12 @@ public final class HttpEndpoint implements AutoCloseable {
       </html>
       """;
 
+  static {
+    // Before any server class can load: they read the limits once, then.
+    ServerLimits.apply();
+    ServerLimits.checkJdk(Runtime.version());
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
 
@@ -61,7 +67,6 @@ public final class HttpEndpoint implements AutoCloseable {
       BooleanSupplier ready,
       String version)
       throws IOException {
-    ServerLimits.apply();
     InetSocketAddress address = new InetSocketAddress(http.host(), http.port());
     HttpServer server;
     if (http.tls().isPresent()) {

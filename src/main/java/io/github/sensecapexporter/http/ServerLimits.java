@@ -1,9 +1,11 @@
 package io.github.sensecapexporter.http;
 
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * How many clients the JDK's HttpServer serves and for how long. Its dispatcher hands a connection
@@ -17,8 +19,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The server reads these limits from system properties once, when its classes load: {@link
  * #apply()} must run before the first server is made, and sets them whatever the command line said.
+ * HttpEndpoint runs it when it loads; the tests' JVM has the same values from the start (pom.xml,
+ * surefire's systemPropertyVariables, checked by ServerLimitsTest), whatever makes a server first.
+ * {@code jdk.httpserver.maxConnections} came in JDK 17.0.5: an older JDK ignores it.
  */
 final class ServerLimits {
+  private static final Logger LOG = Logger.getLogger(ServerLimits.class.getName());
+  private static final Runtime.Version CAPPED_SINCE = Runtime.Version.parse("17.0.5");
+
   // Well above what a scraper, a few dashboards' probes and an abuser's 256 + 8 need, and what the
   // threads cost at that count is measured in RELIABILITY.md.
   static final int MAX_CONNECTIONS = 1024;
@@ -37,18 +45,38 @@ final class ServerLimits {
 
   private ServerLimits() {}
 
+  /** The system properties the server reads its limits from, with their values. */
+  static Map<String, String> properties() {
+    return Map.of(
+        "jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS),
+        "sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS),
+        "sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
+  }
+
   static void apply() {
-    System.setProperty("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
-    System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
-    System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
+    properties().forEach(System::setProperty);
+  }
+
+  /** Warns once when {@code version} is a JDK that would ignore the connection cap. */
+  static void checkJdk(Runtime.Version version) {
+    if (version.compareToIgnoreOptional(CAPPED_SINCE) < 0) {
+      LOG.warning(
+          "JDK "
+              + version
+              + " predates 17.0.5, which brought jdk.httpserver.maxConnections: the HTTP endpoint"
+              + " does not cap its connections at "
+              + MAX_CONNECTIONS
+              + "; run it on 17.0.5 or later");
+    }
   }
 
   /**
    * A thread per busy connection, up to the cap: an idle thread takes the next task, a new one is
    * made only when none is idle, and one idle for {@link #IDLE_THREAD_SECONDS} ends. The queue
    * behind the cap is never used in practice, since connections are capped at the thread count; it
-   * is there because the JDK's dispatcher, given a rejection, only logs it and leaks the
-   * connection, and a thread may still be unwinding when the dispatcher accepts its successor.
+   * is there because a thread may still be unwinding when the dispatcher accepts its successor, and
+   * the JDK's dispatcher, given a rejection, closes the connection: a good client, just under the
+   * cap, would be dropped for a thread that was about to be free.
    */
   static ExecutorService executor() {
     HandOff queue = new HandOff();

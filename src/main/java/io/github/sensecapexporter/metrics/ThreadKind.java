@@ -4,7 +4,10 @@ package io.github.sensecapexporter.metrics;
 public enum ThreadKind {
   /** Paho's threads ("MQTT Rec: client-id" and the like) and ours ("mqtt-connect"). */
   MQTT("mqtt"),
-  /** The pool that answers HTTP requests ("http") and the JDK server's own ("HTTP-Dispatcher"). */
+  /**
+   * The pool that answers HTTP requests ("http") and the JDK server's own: "HTTP-Dispatcher" and
+   * the timers that close idle and overdue connections.
+   */
   HTTP("http"),
   /** The periodic sweep of expired series and saves of the state. */
   HOUSEKEEPING("housekeeping"),
@@ -23,7 +26,10 @@ public enum ThreadKind {
   public static ThreadKind of(String threadName) {
     if (threadName.startsWith("MQTT ") || threadName.startsWith("mqtt-")) {
       return MQTT;
-    } else if (threadName.equals("http") || threadName.startsWith("HTTP-")) {
+    } else if (threadName.equals("http")
+        || threadName.startsWith("HTTP-")
+        || threadName.equals("idle-timeout-task")
+        || threadName.equals("req-rsp-timeout-task")) {
       return HTTP;
     } else if (threadName.equals("housekeeping")) {
       return HOUSEKEEPING;

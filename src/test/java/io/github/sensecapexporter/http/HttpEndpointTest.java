@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.metrics.ThreadKind;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
+import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
+import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MetricsText;
 import io.github.sensecapexporter.testing.RawHttp;
 import io.prometheus.client.Collector;
@@ -26,7 +30,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -91,6 +98,34 @@ class HttpEndpointTest {
       HttpRequest request = HttpRequest.newBuilder(URI.create(url("/metrics"))).build();
       assertThrows(
           IOException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void aHandlerThatThrowsIsReportedOnceAsAnUncaughtExceptionOfAnHttpThread() {
+      new Collector() {
+        @Override
+        public List<MetricFamilySamples> collect() {
+          throw new IllegalStateException("a broken collector");
+        }
+      }.register(registry);
+      List<String> threads = new CopyOnWriteArrayList<>();
+      Consumer<String> listener = threads::add;
+      UncaughtExceptions.addListener(listener);
+      try (LogCapture logs = new LogCapture(Level.INFO)) {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/metrics"))).build();
+        assertThrows(
+            IOException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+        Await.until(Duration.ofSeconds(5), "the failure reported", () -> !threads.isEmpty());
+        assertEquals(List.of(ThreadKind.HTTP), threads.stream().map(ThreadKind::of).toList());
+        assertEquals(
+            List.of(
+                "SEVERE uncaught exception in thread http:"
+                    + " java.lang.IllegalStateException: a broken collector"),
+            logs.lines());
+      } finally {
+        UncaughtExceptions.removeListener(listener);
+      }
     }
 
     @Test

@@ -1,7 +1,12 @@
 package io.github.sensecapexporter.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ThreadKindTest {
@@ -29,5 +34,30 @@ class ThreadKindTest {
     assertEquals(ThreadKind.OTHER, ThreadKind.of("demo-fleet"));
     assertEquals(ThreadKind.OTHER, ThreadKind.of("main"));
     assertEquals(ThreadKind.OTHER, ThreadKind.of("MQTTish"));
+  }
+
+  @Test
+  void theJdkHttpServersOwnThreadsAreHttp() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    // The request and response time limits, which start the server's second timer, are set for
+    // every test (pom.xml), as the exporter sets them.
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.start();
+    try {
+      Set<String> started =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(thread -> !before.contains(thread))
+              .map(Thread::getName)
+              .collect(Collectors.toSet());
+      assertTrue(
+          started.containsAll(
+              Set.of("HTTP-Dispatcher", "idle-timeout-task", "req-rsp-timeout-task")),
+          started.toString());
+      for (String name : Set.of("HTTP-Dispatcher", "idle-timeout-task", "req-rsp-timeout-task")) {
+        assertEquals(ThreadKind.HTTP, ThreadKind.of(name), name);
+      }
+    } finally {
+      server.stop(0);
+    }
   }
 }
