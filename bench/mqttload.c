@@ -5,8 +5,9 @@
  *   mqttload sub   subscribe and only count PUBLISH packets (PUBACK at QoS 1)
  *   mqttload check read a /metrics scrape on stdin and check every series' final value
  *
- * Series i (0-based) is device d = i / 4, measurement 4097 + i % 4:
- *   /device_sensor_data/<org>/2CF7F1C0<d as 8 hex>/1/2CF7F1C1<d as 8 hex>/<4097 + i % 4>
+ * Series i (0-based) is device d = i / M, measurement 4097 + i % M, with M measurements a device
+ * (--per-device, 1 to 13, default 4):
+ *   /device_sensor_data/<org>/2CF7F1C0<d as 8 hex>/1/2CF7F1C1<d as 8 hex>/<4097 + i % M>
  * Messages go round-robin over the series; the last message of each series in a run carries
  * the value <final> + i, so a scrape afterwards can be checked exactly.
  *
@@ -178,7 +179,12 @@ static int cmd_pub(int argc, char **argv) {
   long count = atol(arg(argc, argv, "--count", "0"));   /* 0: rate * duration */
   double final_base = atof(arg(argc, argv, "--final", "0"));
   long window = atol(arg(argc, argv, "--window", "60000"));
+  long per = atol(arg(argc, argv, "--per-device", "4"));
   if (window > 65000) window = 65000;
+  if (per < 1 || per > 13) {
+    fprintf(stderr, "mqttload pub: --per-device must be 1 to 13\n");
+    return 2;
+  }
   if (count <= 0) count = (long)(rate * duration);
   if (series <= 0 || count <= 0) {
     fprintf(stderr, "mqttload pub: nothing to publish\n");
@@ -225,7 +231,7 @@ static int cmd_pub(int argc, char **argv) {
       char topic[160], body[96];
       size_t tl = (size_t)snprintf(topic, sizeof topic,
                                    "/device_sensor_data/%s/2CF7F1C0%08lX/1/2CF7F1C1%08lX/%ld", org,
-                                   s / 4, s / 4, 4097 + s % 4);
+                                   s / per, s / per, 4097 + s % per);
       size_t bl;
       if (k >= count - series) {
         bl = (size_t)snprintf(body, sizeof body, "{\"value\":%.17g,\"timestamp\":%lld}",
@@ -401,7 +407,7 @@ static int hexval(char c) {
 }
 
 /* series index from a line, or -1: device 2CF7F1C0xxxxxxxx and a measurement ID after mid_key */
-static long series_of(const char *line, const char *mid_key, int mid_at_label_end) {
+static long series_of(const char *line, const char *mid_key, int mid_at_label_end, long per) {
   const char *d = strstr(line, "2CF7F1C0");
   if (!d) return -1;
   long dev = 0;
@@ -421,14 +427,15 @@ static long series_of(const char *line, const char *mid_key, int mid_at_label_en
   } else {
     mid = atol(m);
   }
-  if (mid < 4097 || mid > 4100) return -1;
-  return dev * 4 + (mid - 4097);
+  if (mid < 4097 || mid >= 4097 + per) return -1;
+  return dev * per + (mid - 4097);
 }
 
 static int cmd_check(int argc, char **argv) {
   long series = atol(arg(argc, argv, "--series", "1000"));
   const char *final_arg = arg(argc, argv, "--final", NULL); /* absent: presence only */
   const char *format = arg(argc, argv, "--format", "exporter");
+  long per = atol(arg(argc, argv, "--per-device", "4"));
   int peer = strcmp(format, "peer") == 0;
   const char *metric = arg(argc, argv, "--metric", peer ? "sensecap_value" : "sensecap_measurement_value");
   double final_base = final_arg ? atof(final_arg) : 0;
@@ -442,7 +449,7 @@ static int cmd_check(int argc, char **argv) {
   ssize_t ll;
   while ((ll = getline(&line, &lcap, stdin)) > 0) {
     if (strncmp(line, prefix, plen) != 0) continue;
-    long s = peer ? series_of(line, "sensor=\"", 1) : series_of(line, "measurement_id=\"", 0);
+    long s = peer ? series_of(line, "sensor=\"", 1, per) : series_of(line, "measurement_id=\"", 0, per);
     if (s < 0 || s >= series) {
       extra++;
       continue;
@@ -469,8 +476,9 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "check") == 0) return cmd_check(argc, argv);
   fprintf(stderr,
           "usage: mqttload pub --port P --qos 0|1 --rate R --duration S --series N [--count C] "
-          "[--offset O] [--final F] [--org ORG] [--window W]\n"
+          "[--offset O] [--final F] [--org ORG] [--window W] [--per-device M]\n"
           "       mqttload sub --port P --qos 0|1 --count-file FILE [--org ORG]\n"
-          "       mqttload check --series N [--final F] --format exporter|peer [--metric NAME] < scrape\n");
+          "       mqttload check --series N [--final F] --format exporter|peer [--metric NAME] "
+          "[--per-device M] < scrape\n");
   return 2;
 }
