@@ -59,25 +59,30 @@ class BcryptCredentialsTest {
     assertEquals(before, checks.get());
   }
 
+  /** A checker whose check of the password "slow" holds bcrypt until {@code release}. */
+  private static BcryptCredentials blockingOnSlow(
+      CountDownLatch inside, CountDownLatch release, long waitMillis) {
+    return new BcryptCredentials(
+        Map.of("prometheus", new Secret(HASH)),
+        (password, hash) -> {
+          if (password.equals("slow")) {
+            inside.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return BCrypt.checkpw(password, hash);
+        },
+        waitMillis);
+  }
+
   @Test
   void aCheckThatFindsBcryptBusyIsBusyAndAnsweredFromTheCacheOtherwise() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    BcryptCredentials credentials =
-        new BcryptCredentials(
-            Map.of("prometheus", new Secret(HASH)),
-            (password, hash) -> {
-              if (password.equals("slow")) {
-                inside.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return BCrypt.checkpw(password, hash);
-            },
-            50);
+    BcryptCredentials credentials = blockingOnSlow(inside, release, 50);
     assertEquals(Verdict.ALLOWED, credentials.check("prometheus", "right", CLIENT));
     CompletableFuture<Verdict> slow =
         CompletableFuture.supplyAsync(() -> credentials.check("prometheus", "slow", CLIENT));
@@ -149,21 +154,7 @@ class BcryptCredentialsTest {
   void atMostThreeWaitOnePerAddressAndTheRestAreBusyAtOnce() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    BcryptCredentials credentials =
-        new BcryptCredentials(
-            Map.of("prometheus", new Secret(HASH)),
-            (password, hash) -> {
-              if (password.equals("slow")) {
-                inside.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return BCrypt.checkpw(password, hash);
-            },
-            30_000);
+    BcryptCredentials credentials = blockingOnSlow(inside, release, 30_000);
     CompletableFuture<Verdict> slow =
         CompletableFuture.supplyAsync(() -> credentials.check("prometheus", "slow", "a"));
     inside.await();
