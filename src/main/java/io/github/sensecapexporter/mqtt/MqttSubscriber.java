@@ -5,6 +5,7 @@ import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
+import io.github.sensecapexporter.metrics.ThreadKind;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.Executors;
@@ -366,7 +367,8 @@ public final class MqttSubscriber implements AutoCloseable {
 
   private void onThreadFailed(String threadName) {
     // Paho names each thread of a client after it: "MQTT Rec: <client id>" and the like.
-    boolean ours = threadName.startsWith("MQTT ") && threadName.endsWith(": " + clientId);
+    boolean ours =
+        ThreadKind.of(threadName) == ThreadKind.MQTT && threadName.endsWith(": " + clientId);
     if (ours && (connected || connecting)) {
       restart("thread " + threadName + " of the MQTT client died");
     }
