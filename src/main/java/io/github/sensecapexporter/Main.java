@@ -7,6 +7,7 @@ import io.github.sensecapexporter.config.UnreadableFileException;
 import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.demo.DemoFleet;
 import io.github.sensecapexporter.logging.LogSetup;
+import io.github.sensecapexporter.store.HeapBudget;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -109,6 +110,8 @@ public final class Main {
     }
     LogSetup.configure(settings.logLevel());
     UncaughtExceptions.install(secrets(settings));
+    HeapBudget.warning(settings.series().maxSeries(), Runtime.getRuntime().maxMemory())
+        .ifPresent(LOG::warning);
     try {
       run(settings, System.out);
     } catch (StartUpException e) {

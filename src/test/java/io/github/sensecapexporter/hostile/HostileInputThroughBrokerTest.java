@@ -11,6 +11,7 @@ import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.DropReason;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.parse.TopicParser;
+import io.github.sensecapexporter.store.HeapBudget;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
@@ -99,11 +100,10 @@ class HostileInputThroughBrokerTest {
   }
 
   /**
-   * The bound README's Sizing gives: whatever a broker sends, a series takes at most this many
-   * bytes of heap, its labels at their longest ({@link TopicParser#MAX_LEVEL_CHARS} each).
+   * The bound README's Sizing gives and the launcher sizes the heap by: whatever a broker sends, a
+   * series takes at most {@link HeapBudget#MAX_BYTES_PER_SERIES} bytes of heap, its labels at their
+   * longest ({@link TopicParser#MAX_LEVEL_CHARS} each).
    */
-  private static final long MAX_BYTES_PER_SERIES = 512;
-
   @Test
   void seriesWithTheLongestLabelsStayWithinTheDocumentedBytesEach() {
     int series = 20_000;
@@ -131,7 +131,7 @@ class HostileInputThroughBrokerTest {
             "sensecap_exporter_messages_dropped_total",
             new String[] {"reason"},
             new String[] {"invalid_topic"}));
-    assertTrue(perSeries <= MAX_BYTES_PER_SERIES, perSeries + " bytes a series");
+    assertTrue(perSeries <= HeapBudget.MAX_BYTES_PER_SERIES, perSeries + " bytes a series");
   }
 
   private static long usedHeapAfterGc() {
