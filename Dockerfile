@@ -14,13 +14,14 @@ RUN groupadd --system --gid 10001 exporter \
  && useradd --system --uid 10001 --gid exporter --no-create-home --shell /usr/sbin/nologin exporter \
  && mkdir -p /var/lib/sensecap-exporter \
  && chown exporter:exporter /var/lib/sensecap-exporter
-COPY --from=build /src/target/sensecap-exporter.jar /opt/sensecap-exporter/sensecap-exporter.jar
+COPY --from=build /src/target/sensecap-exporter.jar /opt/sensecap-exporter/lib/sensecap-exporter.jar
+# The launcher sizes the JVM from the configuration (README.md, Sizing); JAVA_OPTS add to it.
+COPY bin/sensecap-exporter /opt/sensecap-exporter/bin/sensecap-exporter
 # application.conf is read from the working directory; mount one here to configure by file.
 WORKDIR /opt/sensecap-exporter
 USER exporter:exporter
 EXPOSE 9816
-# A quarter of the container's memory is the JVM's default heap: the series store needs more.
-# MaxTenuringThreshold=0: many new series at once are copied once, not twice (README, Sizing).
-# The series survive restarts in the volume; see sensecap.state.path.
+# The series survive restarts in the volume.
+ENV SENSECAP_STATE_PATH=/var/lib/sensecap-exporter/state
 VOLUME /var/lib/sensecap-exporter
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:MaxTenuringThreshold=0", "-Dsensecap.state.path=/var/lib/sensecap-exporter/state", "-jar", "/opt/sensecap-exporter/sensecap-exporter.jar"]
+ENTRYPOINT ["/opt/sensecap-exporter/bin/sensecap-exporter"]
