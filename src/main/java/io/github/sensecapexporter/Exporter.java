@@ -10,7 +10,6 @@ import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.metrics.ThreadKind;
 import io.github.sensecapexporter.mqtt.MqttSubscriber;
-import io.github.sensecapexporter.mqtt.WarmUp;
 import io.github.sensecapexporter.state.StateKeeper;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,8 +50,7 @@ public final class Exporter implements AutoCloseable {
   }
 
   /**
-   * Serves HTTP at once, warms up (see {@link WarmUp}), then connects; the connection is retried
-   * for ever in the background.
+   * Serves HTTP at once, then connects; the connection is retried for ever in the background.
    *
    * @throws StartUpException when the state cannot be kept or the HTTP port cannot be bound
    */
@@ -120,16 +117,6 @@ public final class Exporter implements AutoCloseable {
             housekeeping.scheduleAtFixedRate(
                 UncaughtExceptions.guarded(keeper::save), save, save, TimeUnit.MILLISECONDS));
 
-    // Its own store and metrics: the made-up messages must never be served or counted.
-    WarmUp.run(
-        settings.mqtt().warmUpMessages(),
-        new MessageHandler(
-            new SeriesStore(clock, settings.series().expireAfter(), 10_000),
-            new ExporterMetrics(new CollectorRegistry(), Version.get()),
-            clock,
-            List.of("#")),
-        clock,
-        Duration.ofSeconds(10));
     subscriber.start();
     return new Exporter(subscriber, http, housekeeping, state, uncaught);
   }

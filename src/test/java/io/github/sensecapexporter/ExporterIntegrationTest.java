@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.demo.DemoBroker;
-import io.github.sensecapexporter.mqtt.WarmUp;
 import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.MetricsText;
@@ -28,11 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -137,47 +132,6 @@ class ExporterIntegrationTest {
               "sensecap_measurement_info",
               Map.of("measurement_id", "4097", "name", "Air Temperature", "unit", "℃")));
       assertEquals(3.0, MetricsText.value(text, "sensecap_exporter_series"));
-    }
-  }
-
-  @Nested
-  class WarmUpAtStart {
-    @Test
-    void madeUpMessagesNeverReachWhatIsServed() throws Exception {
-      List<String> logged = new CopyOnWriteArrayList<>();
-      Handler capture =
-          new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-              logged.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-          };
-      Logger warmUpLog = Logger.getLogger(WarmUp.class.getName());
-      warmUpLog.addHandler(capture);
-      broker = DemoBroker.start("127.0.0.1", 0, 0);
-      try {
-        startExporter(broker.tcpUrl(), "sensecap.mqtt.warm-up-messages", "2000");
-      } finally {
-        warmUpLog.removeHandler(capture);
-      }
-      assertTrue(
-          logged.stream().anyMatch(line -> line.startsWith("warmed up on 2000 made-up messages")),
-          logged.toString());
-      Await.until(TIMEOUT, "ready", exporter::isReady);
-      try (Publisher publisher = new Publisher(broker.tcpUrl())) {
-        publisher.publish(sensorTopic("4097"), "{\"value\":23.5,\"timestamp\":1759186369000}");
-      }
-      awaitValue(measurement(DEVICE, "1", "vs", "4097"), 23.5);
-      String text = metrics();
-      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_series"));
-      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_messages_received_total"));
-      assertEquals(1.0, MetricsText.value(text, "sensecap_exporter_messages_accepted_total"));
     }
   }
 

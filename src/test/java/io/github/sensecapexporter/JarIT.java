@@ -175,7 +175,6 @@ class JarIT {
                   "-Dsensecap.org-id=521853156991",
                   "-Dsensecap.access-key=" + SECRET,
                   "-Dsensecap.mqtt.url=tcp://127.0.0.1:" + SystemTools.freePort(),
-                  "-Dsensecap.mqtt.warm-up-messages=0",
                   "-Dsensecap.http.host=127.0.0.1",
                   "-Dsensecap.state.path=" + dir.resolve("exporter.state")));
       options.addAll(List.of(more));

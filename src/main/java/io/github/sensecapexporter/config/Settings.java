@@ -49,7 +49,6 @@ public record Settings(
       Duration initialReconnectDelay,
       Duration maxReconnectDelay,
       int maxPayloadBytes,
-      int warmUpMessages,
       Optional<Tls> tls) {
 
     public Mqtt withUrl(String newUrl) {
@@ -67,7 +66,6 @@ public record Settings(
           initialReconnectDelay,
           maxReconnectDelay,
           maxPayloadBytes,
-          warmUpMessages,
           tls);
     }
 
@@ -140,8 +138,6 @@ public record Settings(
           "TRACE", Level.FINEST);
   private static final String CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
   private static final int CLIENT_ID_RANDOM_LENGTH = 10;
-  // Enough for the JIT many times over; more would only delay the connection.
-  private static final int MAX_WARM_UP_MESSAGES = 1_000_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public Settings withMqttUrl(String url) {
@@ -307,11 +303,6 @@ public record Settings(
     if (maxPayload <= 0 || maxPayload > 256L * 1024 * 1024) {
       throw new SettingsException(prefix + "max-payload-size", "must be between 1 byte and 256MiB");
     }
-    int warmUpMessages = config.getInt(prefix + "warm-up-messages");
-    if (warmUpMessages < 0 || warmUpMessages > MAX_WARM_UP_MESSAGES) {
-      throw new SettingsException(
-          prefix + "warm-up-messages", "must be between 0 and " + MAX_WARM_UP_MESSAGES);
-    }
     return new Mqtt(
         url,
         clientId,
@@ -326,7 +317,6 @@ public record Settings(
         initialDelay,
         maxDelay,
         (int) maxPayload,
-        warmUpMessages,
         tls(config, prefix + "tls.", url));
   }
 

@@ -10,8 +10,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 
 /**
  * What Paho calls on its callback thread: each message goes to the handler, a lost connection to
- * whoever keeps the client. The subscriber and the warm-up share this one class, so that what the
- * JIT compiles during the warm-up is what the broker's messages run through.
+ * whoever keeps the client.
  */
 final class HandlerCallback implements MqttCallback {
   private static final Logger LOG = Logger.getLogger(HandlerCallback.class.getName());

@@ -97,7 +97,6 @@ class SettingsTest {
           () -> assertEquals(Duration.ofSeconds(1), mqtt.initialReconnectDelay()),
           () -> assertEquals(Duration.ofSeconds(60), mqtt.maxReconnectDelay()),
           () -> assertEquals(64 * 1024, mqtt.maxPayloadBytes()),
-          () -> assertEquals(50_000, mqtt.warmUpMessages()),
           () -> assertEquals("0.0.0.0", settings.http().host()),
           () -> assertEquals(9816, settings.http().port()),
           () -> assertEquals(Duration.ofHours(26), settings.series().expireAfter()),
@@ -157,11 +156,6 @@ class SettingsTest {
       // The dump still shows the rest of the settings.
       assertTrue(text.contains(ORG), text);
     }
-  }
-
-  @Test
-  void warmUpCanBeTurnedOff() {
-    assertEquals(0, load(MINIMAL + "sensecap.mqtt.warm-up-messages = 0").mqtt().warmUpMessages());
   }
 
   @Nested
@@ -566,11 +560,6 @@ class SettingsTest {
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = 2"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = 3"),
           Arguments.of("sensecap.mqtt.qos", MINIMAL + "sensecap.mqtt.qos = -1"),
-          Arguments.of(
-              "sensecap.mqtt.warm-up-messages", MINIMAL + "sensecap.mqtt.warm-up-messages = -1"),
-          Arguments.of(
-              "sensecap.mqtt.warm-up-messages",
-              MINIMAL + "sensecap.mqtt.warm-up-messages = 1000001"),
           Arguments.of("sensecap.mqtt.keep-alive", MINIMAL + "sensecap.mqtt.keep-alive = 0s"),
           Arguments.of("sensecap.mqtt.keep-alive", MINIMAL + "sensecap.mqtt.keep-alive = -5s"),
           Arguments.of(
@@ -684,6 +673,13 @@ class SettingsTest {
       assertNamesKey(
           "sensecap.http.prot",
           loadRejected(MINIMAL + "common { prot = 1 }\nsensecap.http = ${common}\n"));
+    }
+
+    @Test
+    void theRemovedWarmUpSettingIsRejected() throws IOException {
+      SettingsException e = loadRejected(MINIMAL + "sensecap.mqtt.warm-up-messages = 0\n");
+      assertNamesKey("sensecap.mqtt.warm-up-messages", e);
+      assertTrue(e.getMessage().contains("is not a known key"), e.getMessage());
     }
 
     @Test

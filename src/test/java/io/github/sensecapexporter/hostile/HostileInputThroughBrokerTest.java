@@ -161,8 +161,6 @@ class HostileInputThroughBrokerTest {
                     0,
                     "sensecap.series.max-series",
                     MAX_SERIES,
-                    "sensecap.mqtt.warm-up-messages",
-                    0,
                     "sensecap.state.path",
                     ""))
             .withFallback(ConfigFactory.defaultReference())

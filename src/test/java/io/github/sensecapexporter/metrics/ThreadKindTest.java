@@ -19,8 +19,7 @@ class ThreadKindTest {
           "MQTT Call: org-1-abc",
           "MQTT Ping: org-1-abc",
           "MQTT Con: org-1-abc",
-          "mqtt-connect",
-          "mqtt-warm-up"
+          "mqtt-connect"
         }) {
       assertEquals(ThreadKind.MQTT, ThreadKind.of(name), name);
     }

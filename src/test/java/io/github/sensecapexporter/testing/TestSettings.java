@@ -23,8 +23,6 @@ public final class TestSettings {
     values.put("sensecap.mqtt.initial-reconnect-delay", "100ms");
     values.put("sensecap.mqtt.max-reconnect-delay", "1s");
     values.put("sensecap.state.path", "");
-    // Tests connect at once; WarmUpTest and the tests of the jar cover the warm-up.
-    values.put("sensecap.mqtt.warm-up-messages", 0);
     for (int i = 0; i + 1 < overrides.length; i += 2) {
       // A list key takes its items separated by commas.
       values.put(
