@@ -154,6 +154,75 @@ class PahoThreadsTest {
     }
   }
 
+  /** As the subscriber's reconnects do, many times over: every thread of each connection ends. */
+  @Test
+  void reconnectingLeavesNoThreadBehind() throws Exception {
+    String id = "paho-threads-reconnects";
+    try (ServerSocket broker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread accepting =
+          new Thread(
+              () -> {
+                while (!broker.isClosed()) {
+                  try {
+                    Socket socket = broker.accept();
+                    socket.getInputStream().read(new byte[256]);
+                    socket.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00});
+                    Thread drain =
+                        new Thread(
+                            () -> {
+                              try (socket) {
+                                while (socket.getInputStream().read() >= 0) {
+                                  // until the client goes
+                                }
+                              } catch (IOException e) {
+                                // gone
+                              }
+                            });
+                    drain.setDaemon(true);
+                    drain.start();
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              });
+      accepting.setDaemon(true);
+      accepting.start();
+      MqttConnectOptions options = new MqttConnectOptions();
+      options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+      for (int i = 0; i < 30; i++) {
+        MqttAsyncClient client =
+            new MqttAsyncClient(
+                "tcp://127.0.0.1:" + broker.getLocalPort(),
+                id,
+                new MemoryPersistence(),
+                new TimerPingSender(),
+                threads);
+        client.connect(options).waitForCompletion(TimeUnit.SECONDS.toMillis(SECONDS));
+        if (i % 2 == 0) {
+          client.disconnect(0).waitForCompletion(TimeUnit.SECONDS.toMillis(SECONDS));
+        } else {
+          client.disconnectForcibly(0, 0, false);
+        }
+        client.close(true);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+    List<String> left = List.of();
+    do {
+      Thread.sleep(20);
+      left =
+          Thread.getAllStackTraces().keySet().stream()
+              .map(Thread::getName)
+              .filter(
+                  name ->
+                      name.endsWith(": " + id)
+                          || name.equals(PahoThreads.NAME)
+                          || name.equals(PahoThreads.WATCHER_NAME))
+              .toList();
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    assertEquals(List.of(), left);
+  }
+
   @Test
   void aStarterAsleepElsewhereIsLeftAlone() throws Exception {
     long millis =
