@@ -11,6 +11,7 @@ import javax.net.ssl.SSLContext;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.TimerPingSender;
 import org.eclipse.paho.client.mqttv3.internal.NetworkModule;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
@@ -20,7 +21,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * WebSocket framing are already undone there, so one filter holds for tcp://, ssl://, ws:// and
  * wss://. A socket factory's streams would see WebSocket frames; this is the one place Paho lets a
  * client reach the packet stream, through {@link #createNetworkModules}. WebSocket URLs get a
- * {@link WebSocketModule} instead of Paho's own.
+ * {@link WebSocketModule} instead of Paho's own. Its threads are {@link PahoThreads}'.
  */
 final class FilteringMqttClient extends MqttAsyncClient {
   private final int maxPayloadBytes;
@@ -37,7 +38,8 @@ final class FilteringMqttClient extends MqttAsyncClient {
       HttpClient webSockets,
       Duration connectTimeout)
       throws MqttException {
-    super(url, clientId, new MemoryPersistence());
+    // Paho's own ping timer, as without an executor; the executor only makes threads.
+    super(url, clientId, new MemoryPersistence(), new TimerPingSender(), PahoThreads.SHARED);
     this.maxPayloadBytes = maxPayloadBytes;
     this.rejections = rejections;
     this.webSockets = webSockets;
