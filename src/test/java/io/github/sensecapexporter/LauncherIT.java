@@ -127,7 +127,7 @@ class LauncherIT {
             """
             # sensecap.series.max-series = 5
             // max-series = 7
-            sensecap { series { max-series = 100000 } }
+            sensecap { series { max-series = 100000 } } # once max-series = 9
             """));
     launch(Map.of(), "--config", "other.conf");
     // 100,000 series at twice 512 bytes are 97.7 MiB, rounded up, plus 32 MiB.
