@@ -4,7 +4,6 @@ import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,14 +52,9 @@ public class HandlerBenchmark {
     bodies = new byte[series][];
     long timestamp = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
     for (int i = 0; i < series; i++) {
-      topics[i] =
-          String.format(
-              "/device_sensor_data/521853156991/2CF7F1C0%08X/1/2CF7F1C0%08X/%d",
-              i / 12, i / 12, 4097 + i % 12);
+      topics[i] = BenchMessages.topic(i);
       // A timestamp equal to the one held is accepted: every call takes the storing path.
-      bodies[i] =
-          ("{\"value\":" + i + ".5,\"timestamp\":" + (timestamp + i) + "}")
-              .getBytes(StandardCharsets.UTF_8);
+      bodies[i] = BenchMessages.body(i, timestamp);
       handler.handle(topics[i], bodies[i]);
     }
   }

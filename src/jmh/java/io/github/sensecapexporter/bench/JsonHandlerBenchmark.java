@@ -5,7 +5,6 @@ import io.github.sensecapexporter.ingest.ParserHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -63,13 +62,8 @@ public class JsonHandlerBenchmark {
     bodies = new byte[series][];
     long timestamp = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
     for (int i = 0; i < series; i++) {
-      topics[i] =
-          String.format(
-              "/device_sensor_data/521853156991/2CF7F1C0%08X/1/2CF7F1C0%08X/%d",
-              i / 12, i / 12, 4097 + i % 12);
-      bodies[i] =
-          ("{\"value\":" + i + ".5,\"timestamp\":" + (timestamp + i) + "}")
-              .getBytes(StandardCharsets.UTF_8);
+      topics[i] = BenchMessages.topic(i);
+      bodies[i] = BenchMessages.body(i, timestamp);
       handle.accept(topics[i], bodies[i]);
     }
     if (store.size() != series) {
