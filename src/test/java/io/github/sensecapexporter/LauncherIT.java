@@ -117,6 +117,17 @@ class LauncherIT {
     assertEquals("-Xmx228m", heapOption(arguments));
     assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
     assertTrue(arguments.contains("-Xms8m"), arguments.toString());
+    Await.until(
+        Duration.ofSeconds(20), "start-up to end", () -> read("stderr").contains("Main: serving"));
+    assertTrue(!read("stderr").contains("may need"), "the launcher's own heap is too small");
+  }
+
+  /** Decimal, as the exporter reads it: a leading zero is not octal. */
+  @Test
+  void readsTheConfigFileOfConfigEqualsAndALeadingZero() throws Exception {
+    Files.writeString(dir.resolve("other.conf"), config("sensecap.series.max-series = 0100000"));
+    launch(Map.of(), "--config=other.conf");
+    assertEquals("-Xmx130m", heapOption(jvmArguments()));
   }
 
   @Test
@@ -202,8 +213,11 @@ class LauncherIT {
     Path state = Files.createDirectories(dir.resolve("var")).resolve("state");
     Files.writeString(
         dir.resolve("application.conf"), config("").replace("sensecap.state.path = \"\"\n", ""));
+    // Started through a link elsewhere, as a package's /usr/bin entry would be.
+    Path link = Files.createDirectories(dir.resolve("usr/bin")).resolve("sensecap-exporter");
+    Files.createSymbolicLink(link, Path.of("../../opt/sensecap-exporter/bin/sensecap-exporter"));
     ProcessBuilder builder =
-        new ProcessBuilder(launcher.toString())
+        new ProcessBuilder(link.toString())
             .directory(dir.toFile())
             .redirectError(dir.resolve("stderr").toFile())
             .redirectOutput(dir.resolve("stdout").toFile());
