@@ -16,7 +16,7 @@ RUN groupadd --system --gid 10001 exporter \
  && chown exporter:exporter /var/lib/sensecap-exporter
 COPY --from=build /src/target/sensecap-exporter.jar /opt/sensecap-exporter/lib/sensecap-exporter.jar
 # The launcher sizes the JVM from the configuration (README.md, Sizing); JAVA_OPTS add to it.
-COPY bin/sensecap-exporter /opt/sensecap-exporter/bin/sensecap-exporter
+COPY --chmod=0755 bin/sensecap-exporter /opt/sensecap-exporter/bin/sensecap-exporter
 # application.conf is read from the working directory; mount one here to configure by file.
 WORKDIR /opt/sensecap-exporter
 USER exporter:exporter

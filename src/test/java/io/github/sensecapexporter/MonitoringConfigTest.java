@@ -154,7 +154,8 @@ class MonitoringConfigTest {
       List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
       assertTrue(
           dockerfile.contains(
-              "COPY bin/sensecap-exporter /opt/sensecap-exporter/bin/sensecap-exporter"),
+              "COPY --chmod=0755 bin/sensecap-exporter"
+                  + " /opt/sensecap-exporter/bin/sensecap-exporter"),
           "the launcher is not copied to bin/");
       assertTrue(
           dockerfile.stream()
@@ -163,6 +164,9 @@ class MonitoringConfigTest {
                       l.startsWith("COPY --from=build ")
                           && l.endsWith(" /opt/sensecap-exporter/lib/sensecap-exporter.jar")),
           "the jar is not copied to lib/");
+      assertTrue(
+          Files.isExecutable(ROOT.resolve("bin/sensecap-exporter")),
+          "the launcher is not executable");
       assertTrue(
           dockerfile.contains("ENTRYPOINT [\"/opt/sensecap-exporter/bin/sensecap-exporter\"]"),
           "the entry point is not the launcher");
