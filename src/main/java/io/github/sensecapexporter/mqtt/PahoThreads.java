@@ -36,6 +36,11 @@ import org.eclipse.paho.client.mqttv3.internal.CommsSender;
  * buffer) and {@link #submit(Runnable)} (receiver, sender, callback), and cancels the futures of
  * the latter in their stop(); it never shuts an executor down, and schedules on one only through a
  * ScheduledExecutorPingSender, which the clients here do not use. Everything else is unsupported.
+ *
+ * <p>One difference: given an executor, Paho cancels the receiver's, sender's and callback's
+ * futures when a connection shuts down, and a cancel here interrupts the thread. A read or flush of
+ * {@link WebSocketModule} then ends with an InterruptedIOException, which Paho takes, while
+ * shutting down, as the end it already knows of; plain and TLS sockets ignore interrupts.
  */
 final class PahoThreads implements ScheduledExecutorService {
   static final PahoThreads SHARED = new PahoThreads();

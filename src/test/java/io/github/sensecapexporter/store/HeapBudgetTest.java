@@ -18,6 +18,11 @@ class HeapBudgetTest {
   }
 
   @Test
+  void warnsAByteShort() {
+    assertTrue(HeapBudget.warning(200_000, HeapBudget.bytesFor(200_000) - 1).isPresent());
+  }
+
+  @Test
   void namesTheKeyAndBothFiguresWhenItIsNot() {
     String warning = HeapBudget.warning(1_000_000, 64L << 20).orElseThrow();
     assertTrue(
