@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
@@ -37,23 +39,30 @@ public final class Main {
 
   private static final String USAGE =
       """
-      Usage: java -jar sensecap-exporter.jar [--config FILE] [--demo] [--version] [--help]
+      Usage: sensecap-exporter [--config FILE] [--set KEY=VALUE]... [--demo] [--version] [--help]
 
-        --config FILE  read FILE instead of ./application.conf (defaults stay in effect)
-        --demo         run an embedded broker and a simulated fleet; no SenseCAP account needed
-        --version      print the version and exit
-        --help         print this help and exit
+        --config FILE    read FILE instead of ./application.conf (defaults stay in effect)
+        --set KEY=VALUE  set one key, over the file and -D options, e.g. sensecap.http.port=9817
+        --demo           run an embedded broker and a simulated fleet; no SenseCAP account needed
+        --version        print the version and exit
+        --help           print this help and exit
 
-      Any key can also be set with -Dkey=value before -jar, e.g. -Dsensecap.http.port=9817.
+      Any key can also be set as a JVM option, -Dkey=value, before -jar or in JAVA_OPTS.
       """;
 
   private Main() {}
 
   /** The parsed command line. */
-  record Arguments(Optional<Path> config, boolean demo, boolean version, boolean help) {
+  record Arguments(
+      Optional<Path> config,
+      Map<String, String> overrides,
+      boolean demo,
+      boolean version,
+      boolean help) {
 
     static Arguments parse(String[] args) {
       Optional<Path> config = Optional.empty();
+      Map<String, String> overrides = new LinkedHashMap<>();
       boolean demo = false;
       boolean version = false;
       boolean help = false;
@@ -63,6 +72,10 @@ public final class Main {
           config = Optional.of(Path.of(args[++i]));
         } else if (arg.startsWith("--config=")) {
           config = Optional.of(Path.of(arg.substring("--config=".length())));
+        } else if (arg.equals("--set") && i + 1 < args.length) {
+          override(args[++i], overrides);
+        } else if (arg.startsWith("--set=")) {
+          override(arg.substring("--set=".length()), overrides);
         } else if (arg.equals("--demo")) {
           demo = true;
         } else if (arg.equals("--version")) {
@@ -71,10 +84,26 @@ public final class Main {
           help = true;
         } else {
           throw new IllegalArgumentException(
-              arg.equals("--config") ? "--config needs a file" : "unknown argument: " + arg);
+              arg.equals("--config")
+                  ? "--config needs a file"
+                  : arg.equals("--set") ? "--set needs KEY=VALUE" : "unknown argument: " + arg);
         }
       }
-      return new Arguments(config, demo, version, help);
+      return new Arguments(config, Map.copyOf(overrides), demo, version, help);
+    }
+
+    /** One key: the exporter's own, so that a key it does not know is named, not ignored. */
+    private static void override(String assignment, Map<String, String> overrides) {
+      int equals = assignment.indexOf('=');
+      if (equals < 1) {
+        throw new IllegalArgumentException("--set needs KEY=VALUE, not " + assignment);
+      }
+      String key = assignment.substring(0, equals);
+      if (!key.startsWith(Settings.ROOT + ".")) {
+        throw new IllegalArgumentException(
+            "--set " + key + ": not a key of the exporter's, which start with " + Settings.ROOT);
+      }
+      overrides.put(key, assignment.substring(equals + 1));
     }
   }
 
@@ -98,7 +127,7 @@ public final class Main {
     }
     Settings settings;
     try {
-      settings = Settings.load(arguments.config(), arguments.demo());
+      settings = Settings.load(arguments.config(), arguments.overrides(), arguments.demo());
     } catch (SettingsException e) {
       System.err.println("sensecap-exporter: configuration error: " + e.getMessage());
       System.exit(EXIT_USAGE);

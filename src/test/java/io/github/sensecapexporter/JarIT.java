@@ -82,6 +82,26 @@ class JarIT {
     }
 
     @Test
+    void setsAKeyAfterTheJarAndNamesAMistypedOneWithExitCode2() throws Exception {
+      assertEquals(
+          2,
+          runToEnd(
+              List.of(),
+              "--set",
+              "sensecap.org-id=521853156991",
+              "--set=sensecap.access-key=x",
+              "--set=sensecap.mqtt.qos=3"),
+          stderr());
+      assertTrue(
+          stderr().contains("configuration error: sensecap.mqtt.qos: must be 0 or 1, not 3"),
+          stderr());
+      assertEquals(2, runToEnd(List.of(), "--set", "sensecap.htpp.port=1"), stderr());
+      assertTrue(stderr().contains("sensecap.htpp.port"), stderr());
+      assertEquals(2, runToEnd(List.of(), "--set", "other.key=1"), stderr());
+      assertTrue(stderr().contains("--set other.key: not a key of the exporter's"), stderr());
+    }
+
+    @Test
     void rejectsAnUnknownArgumentWithExitCode2() throws Exception {
       assertEquals(2, runToEnd(List.of(), "--verbose"));
       assertTrue(stderr().startsWith("sensecap-exporter: unknown argument: --verbose"), stderr());

@@ -154,6 +154,16 @@ class LauncherIT {
   }
 
   @Test
+  void setOnTheCommandLineWinsOverJavaOptsAsInTheExporter() throws Exception {
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    launch(
+        Map.of("JAVA_OPTS", "-Dsensecap.series.max-series=1000000"),
+        "--set",
+        "sensecap.series.max-series=100000");
+    assertEquals("-Xmx130m", heapOption(jvmArguments()));
+  }
+
+  @Test
   void javaOptsComeLastSoThatTheyOverrideTheLaunchersOwn() throws Exception {
     Files.writeString(dir.resolve("application.conf"), config(""));
     launch(Map.of("JAVA_OPTS", "-Xmx300m -XX:ReservedCodeCacheSize=48m"));

@@ -122,7 +122,7 @@ public record Settings(
   /** Present only in demo mode. */
   public record Demo(int mqttPort, int websocketPort, Duration publishInterval) {}
 
-  private static final String ROOT = "sensecap";
+  public static final String ROOT = "sensecap";
   private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
   private static final String USERS = ROOT + ".http.basic-auth.users";
   // As Prometheus' web config accepts them: $2a$, $2b$ or $2y$, a cost of 04-31, 22 characters of
@@ -145,10 +145,13 @@ public record Settings(
   }
 
   /**
-   * Reads the configuration: system properties over {@code file} (or {@code application.conf} in
-   * the working directory when there is no file) over the defaults in {@code reference.conf}.
+   * Reads the configuration: {@code overrides} (the command line's {@code --set}) over system
+   * properties over {@code file} (or {@code application.conf} in the working directory when there
+   * is no file) over the defaults in {@code reference.conf}. An override is read as a system
+   * property is: a string, converted as its key needs.
    */
-  public static Settings load(Optional<Path> file, boolean demoMode) {
+  public static Settings load(
+      Optional<Path> file, Map<String, String> overrides, boolean demoMode) {
     Config user;
     try {
       if (file.isPresent()) {
@@ -160,7 +163,8 @@ public record Settings(
       }
       KnownKeys.checkUnresolved(user);
       Config merged =
-          ConfigFactory.systemProperties()
+          ConfigFactory.parseMap(overrides, "--set")
+              .withFallback(ConfigFactory.systemProperties())
               .withFallback(user)
               .withFallback(ConfigFactory.defaultReference())
               .resolve();

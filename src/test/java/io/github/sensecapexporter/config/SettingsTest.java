@@ -637,6 +637,47 @@ class SettingsTest {
     }
   }
 
+  /** The command line's {@code --set}, over the file and the system properties. */
+  @Nested
+  class Overrides {
+    @TempDir Path dir;
+
+    private Settings load(String fileText, Map<String, String> overrides) throws IOException {
+      Path file = Files.writeString(dir.resolve("application.conf"), fileText);
+      return Settings.load(Optional.of(file), overrides, false);
+    }
+
+    @Test
+    void winOverTheFileAndOverASystemProperty() throws IOException {
+      System.setProperty("sensecap.http.port", "9001");
+      ConfigFactory.invalidateCaches();
+      try {
+        Settings settings =
+            load(
+                MINIMAL + "sensecap.http.port = 9000\nsensecap.series.max-series = 7\n",
+                Map.of("sensecap.http.port", "9817", "sensecap.mqtt.keep-alive", "30s"));
+        assertEquals(9817, settings.http().port());
+        assertEquals(Duration.ofSeconds(30), settings.mqtt().keepAlive());
+        assertEquals(7, settings.series().maxSeries());
+      } finally {
+        System.clearProperty("sensecap.http.port");
+        ConfigFactory.invalidateCaches();
+      }
+    }
+
+    @Test
+    void areCheckedAsAnyValueIs() throws IOException {
+      assertNamesKey(
+          "sensecap.mqtt.qos",
+          assertThrows(
+              SettingsException.class, () -> load(MINIMAL, Map.of("sensecap.mqtt.qos", "3"))));
+      assertNamesKey(
+          "sensecap.htpp.port",
+          assertThrows(
+              SettingsException.class, () -> load(MINIMAL, Map.of("sensecap.htpp.port", "1"))));
+    }
+  }
+
   @Nested
   class UnknownKeys {
     @TempDir Path dir;
@@ -645,7 +686,9 @@ class SettingsTest {
       Path file = dir.resolve("application.conf");
       Files.writeString(file, fileText);
       return assertThrows(
-          SettingsException.class, () -> Settings.load(Optional.of(file), false), fileText);
+          SettingsException.class,
+          () -> Settings.load(Optional.of(file), Map.of(), false),
+          fileText);
     }
 
     @Test
@@ -691,7 +734,8 @@ class SettingsTest {
               + "sensecap.http.basic-auth.users { \"any.name\" = \"$2y$10$"
               + "a".repeat(53)
               + "\" }\n");
-      assertEquals(1, Settings.load(Optional.of(file), false).http().basicAuthUsers().size());
+      assertEquals(
+          1, Settings.load(Optional.of(file), Map.of(), false).http().basicAuthUsers().size());
     }
   }
 }
