@@ -102,6 +102,21 @@ class JarIT {
     }
 
     @Test
+    void namesAKeyMistypedInTheEnvironmentWithExitCode2() throws Exception {
+      ProcessBuilder builder =
+          new ProcessBuilder(JAVA, "-jar", JAR.toString())
+              .redirectError(dir.resolve("stderr").toFile())
+              .redirectOutput(dir.resolve("stdout").toFile());
+      builder.environment().put("SENSECAP_ORG_ID", "521853156991");
+      builder.environment().put("SENSECAP_ACCESS_KEY", "x");
+      builder.environment().put("CONFIG_FORCE_sensecap_htpp_port", "1");
+      Process process = builder.start();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "did not exit");
+      assertEquals(2, process.exitValue(), stderr());
+      assertTrue(stderr().contains("configuration error: sensecap.htpp.port"), stderr());
+    }
+
+    @Test
     void rejectsAnUnknownArgumentWithExitCode2() throws Exception {
       assertEquals(2, runToEnd(List.of(), "--verbose"));
       assertTrue(stderr().startsWith("sensecap-exporter: unknown argument: --verbose"), stderr());

@@ -163,6 +163,21 @@ class LauncherIT {
     assertEquals("-Xmx130m", heapOption(jvmArguments()));
   }
 
+  /** Typesafe Config's names: {@code _} for a dot, {@code __} for a dash. */
+  @Test
+  void theEnvironmentSetsAnyKeyOverTheFileForTheLauncherAndTheExporter() throws Exception {
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    int other = SystemTools.freePort();
+    launch(
+        Map.of(
+            "CONFIG_FORCE_sensecap_series_max__series",
+            "100000",
+            "CONFIG_FORCE_sensecap_http_port",
+            Integer.toString(other)));
+    port = other;
+    assertEquals("-Xmx130m", heapOption(jvmArguments()));
+  }
+
   @Test
   void javaOptsComeLastSoThatTheyOverrideTheLaunchersOwn() throws Exception {
     Files.writeString(dir.resolve("application.conf"), config(""));

@@ -145,10 +145,11 @@ public record Settings(
   }
 
   /**
-   * Reads the configuration: {@code overrides} (the command line's {@code --set}) over system
-   * properties over {@code file} (or {@code application.conf} in the working directory when there
-   * is no file) over the defaults in {@code reference.conf}. An override is read as a system
-   * property is: a string, converted as its key needs.
+   * Reads the configuration: {@code overrides} (the command line's {@code --set}) over the
+   * environment's {@code CONFIG_FORCE_} variables (Typesafe Config's names: {@code _} for a dot,
+   * {@code __} for a dash) over system properties over {@code file} (or {@code application.conf} in
+   * the working directory when there is no file) over the defaults in {@code reference.conf}. Each
+   * override is read as a system property is: a string, converted as its key needs.
    */
   public static Settings load(
       Optional<Path> file, Map<String, String> overrides, boolean demoMode) {
@@ -164,6 +165,7 @@ public record Settings(
       KnownKeys.checkUnresolved(user);
       Config merged =
           ConfigFactory.parseMap(overrides, "--set")
+              .withFallback(ConfigFactory.systemEnvironmentOverrides())
               .withFallback(ConfigFactory.systemProperties())
               .withFallback(user)
               .withFallback(ConfigFactory.defaultReference())
