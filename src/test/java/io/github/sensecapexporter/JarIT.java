@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,11 @@ class JarIT {
   @TempDir Path dir;
 
   private Process start(List<String> jvmOptions, String... args) throws IOException {
+    return start(Map.of(), jvmOptions, args);
+  }
+
+  private Process start(Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(JAVA));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", JAR.toString()));
@@ -49,6 +55,7 @@ class JarIT {
     builder.environment().remove("SENSECAP_ORG_ID");
     builder.environment().remove("SENSECAP_ACCESS_KEY");
     builder.environment().remove("SENSECAP_ACCESS_KEY_FILE");
+    builder.environment().putAll(environment);
     return builder.start();
   }
 
@@ -103,14 +110,10 @@ class JarIT {
 
     @Test
     void namesAKeyMistypedInTheEnvironmentWithExitCode2() throws Exception {
-      ProcessBuilder builder =
-          new ProcessBuilder(JAVA, "-jar", JAR.toString())
-              .redirectError(dir.resolve("stderr").toFile())
-              .redirectOutput(dir.resolve("stdout").toFile());
-      builder.environment().put("SENSECAP_ORG_ID", "521853156991");
-      builder.environment().put("SENSECAP_ACCESS_KEY", "x");
-      builder.environment().put("CONFIG_FORCE_sensecap_htpp_port", "1");
-      Process process = builder.start();
+      Process process =
+          start(
+              Map.of("CONFIG_FORCE_sensecap_htpp_port", "1"),
+              List.of("-Dsensecap.org-id=521853156991", "-Dsensecap.access-key=x"));
       assertTrue(process.waitFor(30, TimeUnit.SECONDS), "did not exit");
       assertEquals(2, process.exitValue(), stderr());
       assertTrue(stderr().contains("configuration error: sensecap.htpp.port"), stderr());

@@ -49,7 +49,16 @@ class LauncherIT {
   }
 
   private Process launch(Map<String, String> environment, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+    return launch(LAUNCHER, environment, args);
+  }
+
+  /**
+   * The repository's launcher is given the built jar; one laid out as a package finds the jar
+   * beside it.
+   */
+  private Process launch(Path launcher, Map<String, String> environment, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -57,7 +66,10 @@ class LauncherIT {
             .redirectError(dir.resolve("stderr").toFile())
             .redirectOutput(dir.resolve("stdout").toFile());
     builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
-    builder.environment().put("SENSECAP_EXPORTER_JAR", JAR.toString());
+    builder.environment().remove("SENSECAP_EXPORTER_JAR");
+    if (launcher.equals(LAUNCHER)) {
+      builder.environment().put("SENSECAP_EXPORTER_JAR", JAR.toString());
+    }
     builder.environment().put("SENSECAP_ORG_ID", "521853156991");
     builder.environment().put("SENSECAP_ACCESS_KEY", "x");
     builder.environment().remove("JAVA_OPTS");
@@ -241,18 +253,7 @@ class LauncherIT {
     // Started through a link elsewhere, as a package's /usr/bin entry would be.
     Path link = Files.createDirectories(dir.resolve("usr/bin")).resolve("sensecap-exporter");
     Files.createSymbolicLink(link, Path.of("../../opt/sensecap-exporter/bin/sensecap-exporter"));
-    ProcessBuilder builder =
-        new ProcessBuilder(link.toString())
-            .directory(dir.toFile())
-            .redirectError(dir.resolve("stderr").toFile())
-            .redirectOutput(dir.resolve("stdout").toFile());
-    builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
-    builder.environment().remove("SENSECAP_EXPORTER_JAR");
-    builder.environment().remove("JAVA_OPTS");
-    builder.environment().put("SENSECAP_ORG_ID", "521853156991");
-    builder.environment().put("SENSECAP_ACCESS_KEY", "x");
-    builder.environment().put("SENSECAP_STATE_PATH", state.toString());
-    process = builder.start();
+    launch(link, Map.of("SENSECAP_STATE_PATH", state.toString()));
     assertEquals("-Xmx228m", heapOption(jvmArguments()));
     // Started, not only serving HTTP: a SIGTERM before that has no store to save.
     Await.until(
