@@ -7,6 +7,7 @@ import io.github.sensecapexporter.testing.Await;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.SystemTools;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -262,6 +263,56 @@ class LauncherIT {
     assertTrue(process.waitFor(20, TimeUnit.SECONDS));
     assertEquals(0, process.exitValue(), read("stderr"));
     assertTrue(Files.isRegularFile(state), "no state file at " + state + ": " + read("stderr"));
+  }
+
+  /**
+   * As the image's healthcheck runs it, beside a running exporter: its own small JVM, which
+   * JAVA_OPTS do not reach (one the JVM refuses would otherwise fail every probe).
+   */
+  private SystemTools.Result probe(String path) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(LAUNCHER.toString(), "--probe", "http://127.0.0.1:" + port + path)
+            .directory(dir.toFile())
+            .redirectErrorStream(true);
+    builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
+    builder.environment().put("SENSECAP_EXPORTER_JAR", JAR.toString());
+    builder.environment().put("JAVA_OPTS", "-XX:+NoSuchOptionForTheExporter");
+    Process probe = builder.start();
+    String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(probe.waitFor(30, TimeUnit.SECONDS), output);
+    return new SystemTools.Result(probe.exitValue(), output);
+  }
+
+  @Test
+  void theProbeIsHealthyAgainstAReadyExporterAndUnhealthyAgainstNothing() throws Exception {
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    launch(Map.of(), "--demo");
+    jvmArguments();
+    Await.until(
+        Duration.ofSeconds(20),
+        "the demo exporter ready",
+        () -> Http.get("http://127.0.0.1:" + port + "/-/ready").statusCode() == 200);
+    assertEquals(new SystemTools.Result(0, ""), probe("/-/ready"));
+    process.destroy();
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+    SystemTools.Result nothing = probe("/-/ready");
+    assertEquals(1, nothing.exitCode(), nothing.output());
+    assertEquals(1, nothing.output().lines().count(), nothing.output());
+    assertTrue(
+        nothing.output().startsWith("sensecap-exporter: probe: http://127.0.0.1:" + port),
+        nothing.output());
+  }
+
+  /** Not connected to its broker: alive, so healthy, and not ready. */
+  @Test
+  void theProbeTellsHealthyFromReady() throws Exception {
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    launch(Map.of());
+    jvmArguments();
+    assertEquals(new SystemTools.Result(0, ""), probe("/-/healthy"));
+    SystemTools.Result ready = probe("/-/ready");
+    assertEquals(1, ready.exitCode(), ready.output());
+    assertTrue(ready.output().endsWith("/-/ready answered 503\n"), ready.output());
   }
 
   @Test
