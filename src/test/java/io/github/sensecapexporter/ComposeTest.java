@@ -187,10 +187,10 @@ class ComposeTest {
                 "0F1E2D3C4B5A69788796A5B4C3D2E1F0"));
     List<String> exporter = services.get("exporter");
     assertEquals(
-        List.of("source: sensecap-access-key"), Yaml.items(Yaml.section(exporter, "secrets")));
+        List.of("source: sensecap_access_key"), Yaml.items(Yaml.section(exporter, "secrets")));
     List<String> environment = Yaml.section(exporter, "environment");
     assertTrue(
-        environment.contains("SENSECAP_ACCESS_KEY_FILE: /run/secrets/sensecap-access-key"),
+        environment.contains("SENSECAP_ACCESS_KEY_FILE: /run/secrets/sensecap_access_key"),
         environment.toString());
     SystemTools.Result config =
         compose(
@@ -205,7 +205,7 @@ class ComposeTest {
     assertFalse(config.output().contains("0F1E2D3C4B5A69788796A5B4C3D2E1F0"), config.output());
     List<String> secret =
         Yaml.section(
-            Yaml.section(config.output().lines().toList(), "secrets"), "sensecap-access-key");
+            Yaml.section(config.output().lines().toList(), "secrets"), "sensecap_access_key");
     assertEquals(List.of("file: " + ROOT.resolve("secrets/access-key")), secret);
   }
 
