@@ -106,7 +106,8 @@ class SystemdUnitTest {
   @Test
   void restartsOnFailureButNotOnABadConfiguration() {
     assertEquals("on-failure", only("Service.Restart"));
-    assertEquals(String.valueOf(Main.EXIT_USAGE), only("Service.RestartPreventExitStatus"));
+    // A bad configuration, and systemd's exit status for a key file it could not load.
+    assertEquals(Main.EXIT_USAGE + " 243", only("Service.RestartPreventExitStatus"));
     // The JVM's exit status after a SIGTERM that comes before the exporter's shutdown hook.
     assertEquals("143", only("Service.SuccessExitStatus"));
   }
