@@ -5,7 +5,8 @@
 //   node deploy/kubernetes/validate/validate.mjs FILE...
 //
 // Two checks of each document, both from kubernetes-models, whose schemas are made from the
-// Kubernetes OpenAPI document and from prometheus-operator's CRDs:
+// Kubernetes OpenAPI document and from prometheus-operator's CRDs (v0.65.1 for the pinned
+// @kubernetes-models/prometheus-operator):
 // - its model's validate(): types, required fields, enums and formats (a duration such as "30s");
 // - the TypeScript compiler, with the document as a literal of the model's interface: it also
 //   refuses a field the schema does not have, which a cluster would drop with only a warning
@@ -71,8 +72,8 @@ function typeCheck(entries, problems) {
   });
   entries.forEach((entry, i) => {
     firstLines.push(lines.length);
-    lines.push(`export const d${i}: T${i} = ${JSON.stringify(entry.object, null, 2)};`);
-    lines.push(...lines.pop().split("\n"));
+    const literal = JSON.stringify(entry.object, null, 2).split("\n");
+    lines.push(`export const d${i}: T${i} = ${literal[0]}`, ...literal.slice(1), ";");
   });
   const name = path.join(here, "manifests.ts");
   const source = lines.join("\n");
