@@ -67,6 +67,11 @@ class KubernetesManifestsTest {
         assertTrue(configMap.contains("\n  " + name + ": |\n"), name + " is missing");
       }
     }
+    // kubectl apply keeps the whole object, as JSON, in an annotation of at most 256 KiB.
+    long escaped = configMap.chars().filter(c -> c == '"' || c == '\\' || c == '\n').count();
+    assertTrue(
+        configMap.length() + escaped < 200 * 1024,
+        "the dashboards outgrow kubectl apply's annotation: split the ConfigMap");
   }
 
   /** The deployment runs as the image's own user, which owns the state directory. */
