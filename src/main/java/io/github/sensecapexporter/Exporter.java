@@ -56,9 +56,10 @@ public final class Exporter implements AutoCloseable {
    */
   public static Exporter start(Settings settings, Clock clock)
       throws StartUpException, IOException, MqttException {
+    Version version = Version.current();
     CollectorRegistry registry = new CollectorRegistry();
     DefaultExports.register(registry);
-    ExporterMetrics metrics = new ExporterMetrics(registry, Version.get());
+    ExporterMetrics metrics = new ExporterMetrics(registry, version.version(), version.revision());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
     Optional<StateKeeper> state =
@@ -83,7 +84,7 @@ public final class Exporter implements AutoCloseable {
               registry,
               new SeriesExposition(store, MeasurementCatalogue.bundled()),
               subscriber::isReady,
-              Version.get());
+              version.version());
     } catch (BindException e) {
       throw new StartUpException(
           "sensecap.http.port",

@@ -46,7 +46,7 @@ public final class Main {
         --config FILE    read FILE instead of ./application.conf (defaults stay in effect)
         --set KEY=VALUE  set one key, over the file and -D options, e.g. sensecap.http.port=9817
         --demo           run an embedded broker and a simulated fleet; no SenseCAP account needed
-        --version        print the version and exit
+        --version        print the version, git revision and build date, and exit
         --help           print this help and exit
         --probe URL      GET URL and exit 0 on a 2xx answer within 2 s, else 1 (a healthcheck)
 
@@ -135,7 +135,7 @@ public final class Main {
       return;
     }
     if (arguments.version()) {
-      System.out.println("sensecap-exporter " + Version.get());
+      System.out.println(Version.current().line());
       return;
     }
     Settings settings;

@@ -88,6 +88,7 @@ class DashboardJsonTest {
     problems.addAll(rateIntervalProblems(dashboard));
     problems.addAll(provisionedDatasourceProblems(dashboard));
     problems.addAll(jobFilterProblems(dashboard));
+    problems.addAll(replicaProblems(dashboard));
     problems.addAll(linkProblems(dashboard));
     return problems;
   }
@@ -260,6 +261,38 @@ class DashboardJsonTest {
     return problems;
   }
 
+  /** A device's series, one per exporter that reads the feed: replicas hold them all. */
+  private static final Pattern PER_REPLICA_DEVICE_SERIES =
+      Pattern.compile(
+          "(?<![\\w:])(sensecap_measurement_value|sensecap_device_status_value"
+              + "|sensecap_device_last_measurement_timestamp_seconds"
+              + "|sensecap_device_status_timestamp_seconds)(?![\\w:])");
+
+  /**
+   * Panels show devices through the recording rules, which keep each device once with its newest
+   * value, never through the exporters' own device series, which repeat it for every replica.
+   * Variables may read them: label_values lists each value once anyway.
+   */
+  static List<String> replicaProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    for (JsonObject panel : panels(dashboard)) {
+      for (JsonObject target : objects(panel.get("targets"))) {
+        String expr = string(target, "expr");
+        Matcher series = PER_REPLICA_DEVICE_SERIES.matcher(expr == null ? "" : expr);
+        while (series.find()) {
+          problems.add(
+              "panel '"
+                  + string(panel, "title")
+                  + "' shows "
+                  + series.group(1)
+                  + " once per replica; use the recording rules: "
+                  + expr);
+        }
+      }
+    }
+    return problems;
+  }
+
   static List<String> linkProblems(JsonObject dashboard) {
     if (!strings(dashboard.get("tags")).contains("sensecap")) {
       return List.of("not tagged sensecap");
@@ -347,6 +380,12 @@ class DashboardJsonTest {
     @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
     void filtersEverySelectorByJob(String file) throws IOException {
       assertEquals(List.of(), jobFilterProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void showsEachDeviceOnceWhateverTheReplicas(String file) throws IOException {
+      assertEquals(List.of(), replicaProblems(load(file)));
     }
 
     @ParameterizedTest
@@ -575,6 +614,24 @@ class DashboardJsonTest {
               variable(d, 2)
                   .addProperty(
                       "definition", "label_values(sensecap_measurement_value, device_eui)"));
+    }
+
+    @Test
+    void deviceSeriesOfEachReplica() {
+      assertProblem(
+          "shows sensecap_device_status_value once per replica",
+          d ->
+              target(d, 1)
+                  .addProperty(
+                      "expr", "sensecap_device_status_value{job=~\"$job\", status_id=\"3000\"}"));
+      assertProblem(
+          "shows sensecap_measurement_value once per replica",
+          d ->
+              rowChild(d)
+                  .getAsJsonArray("targets")
+                  .get(0)
+                  .getAsJsonObject()
+                  .addProperty("expr", "max(sensecap_measurement_value{job=~\"$job\"})"));
     }
 
     @Test

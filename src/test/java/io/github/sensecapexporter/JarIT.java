@@ -20,10 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,11 +78,29 @@ class JarIT {
 
   @Nested
   class CommandLine {
+    /** The revision is the checkout's, as git names it; sources without .git record "unknown". */
     @Test
-    void printsTheVersion() throws Exception {
+    void printsTheVersionTheRevisionOfTheCheckoutAndTheBuildDate() throws Exception {
       assertEquals(0, runToEnd(List.of(), "--version"));
-      assertTrue(stdout().startsWith("sensecap-exporter "), stdout());
-      assertFalse(stdout().contains("unknown"), stdout());
+      Matcher line =
+          Pattern.compile("sensecap-exporter (\\S+) \\(revision (\\S+), built (\\S+)\\)\n")
+              .matcher(stdout());
+      assertTrue(line.matches(), stdout());
+      assertEquals(System.getProperty("exporter.version"), line.group(1));
+      String revision = line.group(2);
+      if (Files.exists(Path.of(".git"))) {
+        SystemTools.Result head =
+            SystemTools.run(
+                Path.of("."), null, SystemTools.require("git").toString(), "rev-parse", "HEAD");
+        assertEquals(0, head.exitCode(), head.output());
+        assertTrue(
+            revision.length() >= 7 && head.output().strip().startsWith(revision),
+            revision + " is not the checkout's " + head.output());
+      } else {
+        assertEquals("unknown", revision);
+      }
+      assertTrue(
+          Instant.parse(line.group(3)).isAfter(Instant.now().minus(Duration.ofDays(1))), stdout());
     }
 
     @Test

@@ -18,7 +18,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two exporters sharing one subscription ($share) split an organisation's feed between them. */
+/**
+ * What a shared subscription ($share) costs: two exporters in one group split an organisation's
+ * feed between them, so neither holds all of it, which is why RELIABILITY.md gives replicas the
+ * full feed each for high availability (ReplicasEndToEndTest) and $share only to spread a load.
+ */
 class SharedSubscriptionTest {
   private static final String ORG = TestSettings.ORG_ID;
   private static final String KEY = "5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B";
@@ -28,7 +32,7 @@ class SharedSubscriptionTest {
   @TempDir Path dir;
 
   @Test
-  void twoExportersSplitTheStreamWithNoSeriesLostOrDuplicated() throws Exception {
+  void eachExporterHoldsOnlyPartOfTheFeedWithNothingLostOrOnBoth() throws Exception {
     Files.createDirectories(dir.resolve("mosquitto"));
     try (Mosquitto broker =
             Mosquitto.start(

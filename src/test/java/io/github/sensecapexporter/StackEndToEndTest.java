@@ -51,7 +51,8 @@ class StackEndToEndTest {
       publishFleet(mosquitto.url());
 
       int prometheusPort = SystemTools.freePort();
-      Path config = ourPrometheusConfig(exporter.httpPort(), prometheusPort);
+      Path config =
+          Prometheus.repositoryConfig(ROOT, dir, prometheusPort, List.of(exporter.httpPort()));
       try (Prometheus prometheus =
           Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
         Await.until(
@@ -155,27 +156,5 @@ class StackEndToEndTest {
 
   private static String body(double value, long timestampMillis) {
     return "{\"value\":%s,\"timestamp\":%d}".formatted(value, timestampMillis);
-  }
-
-  /**
-   * The repository's prometheus.yml, with the addresses of this test and a 1-second scrape and
-   * evaluation interval, loading the repository's rule files.
-   */
-  private Path ourPrometheusConfig(int exporterPort, int prometheusPort) throws Exception {
-    String config = Files.readString(ROOT.resolve("prometheus.yml"));
-    String unused = "127.0.0.1:" + SystemTools.freePort();
-    String rewritten =
-        config
-            .replace("scrape_interval: 30s", "scrape_interval: 1s")
-            .replace("evaluation_interval: 30s", "evaluation_interval: 1s")
-            .replace("exporter:9816", "127.0.0.1:" + exporterPort)
-            .replace("localhost:9090", "127.0.0.1:" + prometheusPort)
-            .replace("alertmanager:9093", unused)
-            .replace("- prometheus/", "- " + ROOT.resolve("prometheus") + "/");
-    assertTrue(
-        !rewritten.equals(config) && rewritten.contains("1s"), "prometheus.yml changed shape");
-    Path path = dir.resolve("prometheus.yml");
-    Files.writeString(path, rewritten);
-    return path;
   }
 }

@@ -22,7 +22,12 @@ public final class ExporterMetrics {
   private final Counter stateSaveFailures;
   private final Map<ThreadKind, Counter.Child> uncaught = new EnumMap<>(ThreadKind.class);
 
-  public ExporterMetrics(CollectorRegistry registry, String version) {
+  /**
+   * @param version the exporter's version and {@code revision} its abbreviated commit, the labels
+   *     of {@code sensecap_exporter_build_info}, as Prometheus' own {@code prometheus_build_info}
+   *     has them; the Java version is {@code jvm_info}'s
+   */
+  public ExporterMetrics(CollectorRegistry registry, String version, String revision) {
     received =
         Counter.build()
             .name("sensecap_exporter_messages_received_total")
@@ -110,10 +115,10 @@ public final class ExporterMetrics {
     }
     Gauge.build()
         .name("sensecap_exporter_build_info")
-        .help("The exporter's version, as a label; the value is always 1.")
-        .labelNames("version")
+        .help("The exporter's version and git revision, as labels; the value is always 1.")
+        .labelNames("version", "revision")
         .register(registry)
-        .labels(version)
+        .labels(version, revision)
         .set(1);
   }
 

@@ -148,7 +148,10 @@ class HostileInputProperties {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), MAX_SERIES);
     MessageHandler handler =
         new MessageHandler(
-            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
+            store,
+            new ExporterMetrics(registry, "test", "unknown"),
+            Clock.systemUTC(),
+            List.of("#"));
     for (Message message : messages) {
       handler.handle(message.topic(), message.body());
     }

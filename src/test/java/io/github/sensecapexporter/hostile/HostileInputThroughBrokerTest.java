@@ -79,7 +79,10 @@ class HostileInputThroughBrokerTest {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), 10_000);
     MessageHandler handler =
         new MessageHandler(
-            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
+            store,
+            new ExporterMetrics(registry, "test", "unknown"),
+            Clock.systemUTC(),
+            List.of("#"));
     long before = usedHeapAfterGc();
     byte[] body = "{\"value\":21.5}".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < 1_000_000; i++) {
@@ -111,7 +114,10 @@ class HostileInputThroughBrokerTest {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), series);
     MessageHandler handler =
         new MessageHandler(
-            store, new ExporterMetrics(registry, "test"), Clock.systemUTC(), List.of("#"));
+            store,
+            new ExporterMetrics(registry, "test", "unknown"),
+            Clock.systemUTC(),
+            List.of("#"));
     String longest = "F".repeat(TopicParser.MAX_LEVEL_CHARS - 8);
     byte[] body = "{\"value\":21.5}".getBytes(StandardCharsets.UTF_8);
     long before = usedHeapAfterGc();

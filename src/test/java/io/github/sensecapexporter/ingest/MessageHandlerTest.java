@@ -40,7 +40,8 @@ class MessageHandlerTest {
     clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
     registry = new CollectorRegistry();
     store = new SeriesStore(clock, Duration.ofHours(26), 3);
-    handler = new MessageHandler(store, new ExporterMetrics(registry, "test"), clock, FILTERS);
+    handler =
+        new MessageHandler(store, new ExporterMetrics(registry, "test", "unknown"), clock, FILTERS);
   }
 
   private void handle(String topic, String body) {

@@ -41,7 +41,8 @@ class StateKeeperTest {
   }
 
   private StateKeeper keeper() {
-    return new StateKeeper(path(), ORG, store, new ExporterMetrics(registry, "test"), clock);
+    return new StateKeeper(
+        path(), ORG, store, new ExporterMetrics(registry, "test", "unknown"), clock);
   }
 
   private void saved(String orgId, Map<SeriesKey, Sample> series) throws IOException {

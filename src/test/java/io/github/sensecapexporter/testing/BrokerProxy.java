@@ -48,6 +48,13 @@ public final class BrokerProxy implements AutoCloseable {
     refusing = refuse;
   }
 
+  /** Closes every connection made through the proxy, as a network that fails would. */
+  public void dropConnections() {
+    for (Link link : links) {
+      end(link);
+    }
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
@@ -103,8 +110,6 @@ public final class BrokerProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
-    for (Link link : links) {
-      end(link);
-    }
+    dropConnections();
   }
 }

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Debian's Prometheus, started on loopback with a given configuration, queried over its HTTP API.
@@ -54,6 +56,35 @@ public final class Prometheus implements AutoCloseable {
           return Http.get(prometheus.url("/-/ready")).statusCode() == 200;
         });
     return prometheus;
+  }
+
+  /**
+   * The repository's prometheus.yml (under {@code root}), written to {@code dir}: scraping the
+   * exporters on {@code exporterPorts} as job {@code sensecap} and this Prometheus on {@code
+   * prometheusPort}, every second and evaluating the repository's rule files as often, with
+   * Alertmanager at an address nothing listens on.
+   */
+  public static Path repositoryConfig(
+      Path root, Path dir, int prometheusPort, List<Integer> exporterPorts) throws IOException {
+    String config = Files.readString(root.resolve("prometheus.yml"));
+    String exporters =
+        exporterPorts.stream()
+            .map(port -> "127.0.0.1:" + port)
+            .collect(Collectors.joining("\", \""));
+    String rewritten =
+        config
+            .replace("scrape_interval: 30s", "scrape_interval: 1s")
+            .replace("evaluation_interval: 30s", "evaluation_interval: 1s")
+            .replace("exporter:9816", exporters)
+            .replace("localhost:9090", "127.0.0.1:" + prometheusPort)
+            .replace("alertmanager:9093", "127.0.0.1:" + SystemTools.freePort())
+            .replace("- prometheus/", "- " + root.resolve("prometheus") + "/");
+    if (!rewritten.contains("scrape_interval: 1s") || !rewritten.contains(exporters)) {
+      throw new AssertionError("prometheus.yml changed shape");
+    }
+    Path path = dir.resolve("prometheus.yml");
+    Files.writeString(path, rewritten);
+    return path;
   }
 
   public String url(String path) {

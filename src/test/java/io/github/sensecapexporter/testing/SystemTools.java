@@ -38,13 +38,27 @@ public final class SystemTools {
         return candidate;
       }
     }
-    String message =
-        name + " is not installed (apt-get install mosquitto mosquitto-clients prometheus)";
+    throw missing(
+        name + " is not installed (apt-get install mosquitto mosquitto-clients prometheus)");
+  }
+
+  /**
+   * A file that an install step other than Debian's puts in place (such as {@code npm ci}), found,
+   * skipped or failed as a missing tool is.
+   */
+  public static Path requireFile(Path path, String install) {
+    if (Files.exists(path)) {
+      return path;
+    }
+    throw missing(path + " is missing (" + install + ")");
+  }
+
+  private static AssertionError missing(String message) {
     if ("true".equals(System.getenv(REQUIRE_ENV))) {
       fail(message + ", and " + REQUIRE_ENV + "=true");
     }
     Assumptions.abort(message + "; skipped (" + REQUIRE_ENV + "=true makes this a failure)");
-    throw new AssertionError("unreachable");
+    return new AssertionError("unreachable");
   }
 
   public static int freePort() throws IOException {
