@@ -7,6 +7,7 @@ import io.github.sensecapexporter.config.UnreadableFileException;
 import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.demo.DemoFleet;
 import io.github.sensecapexporter.logging.LogSetup;
+import io.github.sensecapexporter.probe.HttpProbe;
 import io.github.sensecapexporter.store.HeapBudget;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,12 +41,14 @@ public final class Main {
   private static final String USAGE =
       """
       Usage: sensecap-exporter [--config FILE] [--set KEY=VALUE]... [--demo] [--version] [--help]
+             sensecap-exporter --probe URL
 
         --config FILE    read FILE instead of ./application.conf (defaults stay in effect)
         --set KEY=VALUE  set one key, over the file and -D options, e.g. sensecap.http.port=9817
         --demo           run an embedded broker and a simulated fleet; no SenseCAP account needed
         --version        print the version, git revision and build date, and exit
         --help           print this help and exit
+        --probe URL      GET URL and exit 0 on a 2xx answer within 2 s, else 1 (a healthcheck)
 
       Any key can also be set as a JVM option, -Dkey=value, before -jar or in JAVA_OPTS.
       """;
@@ -108,6 +111,16 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // Before anything else: a container's healthcheck runs this every 30 s, with no configuration.
+    if (List.of(args).contains("--probe")) {
+      if (args.length != 2 || !args[0].equals("--probe")) {
+        System.err.println("sensecap-exporter: --probe needs a URL and nothing else");
+        System.exit(EXIT_USAGE);
+        return;
+      }
+      System.exit(HttpProbe.run(args[1], System.err));
+      return;
+    }
     Arguments arguments;
     try {
       arguments = Arguments.parse(args);

@@ -140,6 +140,22 @@ class JarIT {
       assertTrue(stderr().contains("configuration error: sensecap.htpp.port"), stderr());
     }
 
+    /** --probe reads no configuration, so an option beside it would be ignored: it is refused. */
+    @Test
+    void probeTakesAUrlAndNothingElseWithExitCode2() throws Exception {
+      String url = "http://127.0.0.1:" + SystemTools.freePort() + "/-/healthy";
+      for (List<String> args :
+          List.of(
+              List.of("--probe"),
+              List.of("--demo", "--probe", url),
+              List.of("--probe", url, "--demo"))) {
+        assertEquals(2, runToEnd(List.of(), args.toArray(new String[0])), stderr());
+        assertEquals("sensecap-exporter: --probe needs a URL and nothing else\n", stderr());
+      }
+      assertEquals(1, runToEnd(List.of(), "--probe", url), stderr());
+      assertTrue(stderr().startsWith("sensecap-exporter: probe: " + url + ": "), stderr());
+    }
+
     @Test
     void rejectsAnUnknownArgumentWithExitCode2() throws Exception {
       assertEquals(2, runToEnd(List.of(), "--verbose"));

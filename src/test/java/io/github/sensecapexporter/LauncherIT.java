@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.Await;
+import io.github.sensecapexporter.testing.Dockerfile;
 import io.github.sensecapexporter.testing.Http;
 import io.github.sensecapexporter.testing.SystemTools;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -241,12 +243,17 @@ class LauncherIT {
    * found without {@code SENSECAP_EXPORTER_JAR}; the state file where {@code SENSECAP_STATE_PATH}
    * puts it, as the image sets it.
    */
-  @Test
-  void findsTheJarInAPackageLayoutAndKeepsStateWhereTheEnvironmentSays() throws Exception {
+  /** The launcher and the jar under {@code dir/opt/sensecap-exporter}, as in the image. */
+  private void packageLayout() throws IOException {
     Path opt = Files.createDirectories(dir.resolve("opt/sensecap-exporter"));
     Path launcher = Files.createDirectories(opt.resolve("bin")).resolve("sensecap-exporter");
     Files.copy(LAUNCHER, launcher, StandardCopyOption.COPY_ATTRIBUTES);
     Files.copy(JAR, Files.createDirectories(opt.resolve("lib")).resolve("sensecap-exporter.jar"));
+  }
+
+  @Test
+  void findsTheJarInAPackageLayoutAndKeepsStateWhereTheEnvironmentSays() throws Exception {
+    packageLayout();
     Path state = Files.createDirectories(dir.resolve("var")).resolve("state");
     Files.writeString(
         dir.resolve("application.conf"), config("").replace("sensecap.state.path = \"\"\n", ""));
@@ -262,6 +269,70 @@ class LauncherIT {
     assertTrue(process.waitFor(20, TimeUnit.SECONDS));
     assertEquals(0, process.exitValue(), read("stderr"));
     assertTrue(Files.isRegularFile(state), "no state file at " + state + ": " + read("stderr"));
+  }
+
+  /**
+   * As the image's healthcheck runs it, beside a running exporter: its own small JVM, which
+   * JAVA_OPTS do not reach (one the JVM refuses would otherwise fail every probe).
+   */
+  private SystemTools.Result probe(String path) throws Exception {
+    return run(LAUNCHER.toString(), "--probe", "http://127.0.0.1:" + port + path);
+  }
+
+  private SystemTools.Result run(String... command) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
+    if (command[0].equals(LAUNCHER.toString())) {
+      builder.environment().put("SENSECAP_EXPORTER_JAR", JAR.toString());
+    } else {
+      builder.environment().remove("SENSECAP_EXPORTER_JAR");
+    }
+    builder.environment().put("JAVA_OPTS", "-XX:+NoSuchOptionForTheExporter");
+    Process probe = builder.start();
+    String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(probe.waitFor(30, TimeUnit.SECONDS), output);
+    return new SystemTools.Result(probe.exitValue(), output);
+  }
+
+  @Test
+  void theProbeIsHealthyAgainstAReadyExporterAndUnhealthyAgainstNothing() throws Exception {
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    launch(Map.of(), "--demo");
+    jvmArguments();
+    Await.until(
+        Duration.ofSeconds(20),
+        "the demo exporter ready",
+        () -> Http.get("http://127.0.0.1:" + port + "/-/ready").statusCode() == 200);
+    assertEquals(new SystemTools.Result(0, ""), probe("/-/ready"));
+    process.destroy();
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+    SystemTools.Result nothing = probe("/-/ready");
+    assertEquals(1, nothing.exitCode(), nothing.output());
+    assertEquals(1, nothing.output().lines().count(), nothing.output());
+    assertTrue(
+        nothing.output().startsWith("sensecap-exporter: probe: http://127.0.0.1:" + port),
+        nothing.output());
+  }
+
+  /**
+   * The image's HEALTHCHECK, run in the image's layout against an exporter that cannot reach its
+   * broker: alive, so healthy, though not ready.
+   */
+  @Test
+  void theImagesHealthcheckPassesWhileTheBrokerIsAwayAndReadinessDoesNot() throws Exception {
+    packageLayout();
+    Files.writeString(dir.resolve("application.conf"), config(""));
+    launch(Map.of());
+    jvmArguments();
+    List<String> healthcheck = new ArrayList<>(Dockerfile.healthcheckCommand());
+    healthcheck.set(0, dir + healthcheck.get(0));
+    // The exporter here serves on a free port; in the image, on the 9816 it exposes.
+    healthcheck.replaceAll(arg -> arg.replace(":9816/", ":" + port + "/"));
+    assertEquals(new SystemTools.Result(0, ""), run(healthcheck.toArray(new String[0])));
+    SystemTools.Result ready = probe("/-/ready");
+    assertEquals(1, ready.exitCode(), ready.output());
+    assertTrue(ready.output().endsWith("/-/ready answered 503\n"), ready.output());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.github.sensecapexporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.SystemTools;
@@ -14,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The files users run around the exporter, checked by the tools that will read them. */
+/**
+ * The files users run around the exporter, checked by the tools that will read them; the container
+ * files: ContainerTest.
+ */
 class MonitoringConfigTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
 
@@ -91,91 +93,6 @@ class MonitoringConfigTest {
       assertSucceeds(result);
       List<String> lines = result.output().lines().filter(l -> !l.startsWith("Warning:")).toList();
       assertEquals(List.of(receiver), lines, result.output());
-    }
-  }
-
-  @Nested
-  class Compose {
-    @Test
-    void composeFileIsValidForBothProfiles() throws Exception {
-      assertSucceeds(run("docker-compose", "config", "--quiet"));
-      SystemTools.Result demo = run("docker-compose", "--profile", "demo", "config", "--services");
-      assertSucceeds(demo);
-      assertTrue(demo.output().lines().toList().contains("exporter-demo"), demo.output());
-    }
-
-    @Test
-    void everyMountedFileExists() throws Exception {
-      int mounts = 0;
-      for (String line : Files.readAllLines(ROOT.resolve("docker-compose.yml"))) {
-        String item = line.strip();
-        if (item.startsWith("- ./")) {
-          String source = item.substring(2, item.indexOf(':'));
-          assertTrue(Files.exists(ROOT.resolve(source)), source + " is mounted but missing");
-          mounts++;
-        }
-      }
-      assertTrue(mounts >= 5, "found only " + mounts + " mounts");
-    }
-
-    @Test
-    void everyImageIsPinned() throws Exception {
-      List<String> images = new ArrayList<>();
-      for (String line : Files.readAllLines(ROOT.resolve("docker-compose.yml"))) {
-        if (line.strip().startsWith("image: ") && !line.contains("sensecap-exporter:local")) {
-          images.add(line.strip().substring("image: ".length()));
-        }
-      }
-      for (String line : Files.readAllLines(ROOT.resolve("Dockerfile"))) {
-        if (line.startsWith("FROM ")) {
-          images.add(line.split(" ")[1]);
-        }
-      }
-      assertEquals(5, images.size(), images.toString());
-      for (String image : images) {
-        String tag = image.substring(image.lastIndexOf(':') + 1);
-        assertTrue(image.contains(":") && tag.matches(".*\\d.*"), image + " is not pinned");
-        assertFalse(tag.equals("latest"), image);
-      }
-    }
-
-    @Test
-    void theExporterImageRunsAsAnUnprivilegedUser() throws Exception {
-      List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
-      String user =
-          dockerfile.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("");
-      assertFalse(user.isEmpty(), "no USER in Dockerfile");
-      assertFalse(user.contains("root") || user.matches("USER 0(:.*)?"), user);
-    }
-
-    /** LauncherIT runs the launcher in the layout these lines make. */
-    @Test
-    void theImageStartsTheLauncherBesideTheJarInLib() throws Exception {
-      List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
-      assertTrue(
-          dockerfile.contains(
-              "COPY --chmod=0755 bin/sensecap-exporter"
-                  + " /opt/sensecap-exporter/bin/sensecap-exporter"),
-          "the launcher is not copied to bin/");
-      assertTrue(
-          dockerfile.stream()
-              .anyMatch(
-                  l ->
-                      l.startsWith("COPY --from=build ")
-                          && l.endsWith(" /opt/sensecap-exporter/lib/sensecap-exporter.jar")),
-          "the jar is not copied to lib/");
-      assertTrue(
-          Files.isExecutable(ROOT.resolve("bin/sensecap-exporter")),
-          "the launcher is not executable");
-      assertTrue(
-          dockerfile.contains("ENTRYPOINT [\"/opt/sensecap-exporter/bin/sensecap-exporter\"]"),
-          "the entry point is not the launcher");
-    }
-
-    @Test
-    void secretsStayOutOfGit() throws Exception {
-      assertTrue(Files.readAllLines(ROOT.resolve(".gitignore")).contains(".env"));
-      assertTrue(Files.exists(ROOT.resolve(".env.example")));
     }
   }
 }
