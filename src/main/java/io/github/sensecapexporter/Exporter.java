@@ -5,6 +5,7 @@ import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.fleet.FleetMetadata;
 import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -73,6 +74,7 @@ public final class Exporter implements AutoCloseable {
         throw new StartUpException("sensecap.state.path", e.getMessage());
       }
     }
+    FleetMetadata fleet = new FleetMetadata(settings.api().devices());
     MessageHandler handler = new MessageHandler(store, metrics, clock, settings.mqtt().topics());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
     HttpEndpoint http;
@@ -81,7 +83,7 @@ public final class Exporter implements AutoCloseable {
           HttpEndpoint.start(
               settings.http(),
               registry,
-              new SeriesExposition(store, MeasurementCatalogue.bundled()),
+              new SeriesExposition(store, MeasurementCatalogue.bundled(), fleet::current),
               subscriber::isReady,
               Version.get());
     } catch (BindException e) {
