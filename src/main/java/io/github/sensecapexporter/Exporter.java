@@ -1,5 +1,7 @@
 package io.github.sensecapexporter;
 
+import io.github.sensecapexporter.api.ApiMetrics;
+import io.github.sensecapexporter.api.ApiPoller;
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
@@ -36,18 +38,21 @@ public final class Exporter implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final Optional<StateKeeper> state;
   private final Consumer<String> uncaught;
+  private final Optional<ApiPoller> api;
 
   private Exporter(
       MqttSubscriber subscriber,
       HttpEndpoint http,
       ScheduledExecutorService housekeeping,
       Optional<StateKeeper> state,
-      Consumer<String> uncaught) {
+      Consumer<String> uncaught,
+      Optional<ApiPoller> api) {
     this.subscriber = subscriber;
     this.http = http;
     this.housekeeping = housekeeping;
     this.state = state;
     this.uncaught = uncaught;
+    this.api = api;
   }
 
   /**
@@ -120,7 +125,13 @@ public final class Exporter implements AutoCloseable {
                 UncaughtExceptions.guarded(keeper::save), save, save, TimeUnit.MILLISECONDS));
 
     subscriber.start();
-    return new Exporter(subscriber, http, housekeeping, state, uncaught);
+    // Its own thread: neither start-up nor MQTT nor a scrape waits for the API.
+    Optional<ApiPoller> api =
+        settings
+            .api()
+            .connection()
+            .map(c -> ApiPoller.start(settings.api(), fleet, new ApiMetrics(registry), clock));
+    return new Exporter(subscriber, http, housekeeping, state, uncaught, api);
   }
 
   /** Often enough that an expired series frees its place soon, never more than once a minute. */
@@ -155,6 +166,7 @@ public final class Exporter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     housekeeping.shutdownNow();
+    api.ifPresent(ApiPoller::close);
     subscriber.close();
     state.ifPresent(StateKeeper::save);
     http.close();
