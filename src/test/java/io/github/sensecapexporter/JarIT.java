@@ -294,12 +294,17 @@ class JarIT {
           () -> {
             String page = Http.get(metricsUrl).body();
             return devicesIn(page, "sensecap_measurement_value{") == DEMO_DEVICES
-                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES;
+                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES
+                // The simulated HTTP API's first poll: the fleet by name, and its gateway.
+                && devicesIn(page, "sensecap_device_online{") == DEMO_DEVICES
+                && page.contains("sensecap_gateway_online{");
           });
       System.out.println(
           "FIGURE demo_fleet_served_after_launch_ms=" + (System.nanoTime() - started) / 1_000_000);
       String page = Http.get(metricsUrl).body();
       assertEquals(1.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_info{"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_latitude_degrees{"));
 
       process.destroy(); // SIGTERM
       assertTrue(process.waitFor(10, TimeUnit.SECONDS), "did not stop within 10 s of SIGTERM");
