@@ -67,11 +67,14 @@ public final class Exporter implements AutoCloseable {
     ExporterMetrics metrics = new ExporterMetrics(registry, Version.get());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
+    FleetMetadata fleet = new FleetMetadata(settings.api().devices());
+    Optional<FleetMetadata> apiFleet =
+        settings.api().connection().isPresent() ? Optional.of(fleet) : Optional.empty();
     Optional<StateKeeper> state =
         settings
             .state()
             .path()
-            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock));
+            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock, apiFleet));
     if (state.isPresent()) {
       try {
         state.get().open();
@@ -79,7 +82,6 @@ public final class Exporter implements AutoCloseable {
         throw new StartUpException("sensecap.state.path", e.getMessage());
       }
     }
-    FleetMetadata fleet = new FleetMetadata(settings.api().devices());
     MessageHandler handler = new MessageHandler(store, metrics, clock, settings.mqtt().topics());
     MqttSubscriber subscriber = new MqttSubscriber(settings.mqtt(), handler, metrics);
     HttpEndpoint http;

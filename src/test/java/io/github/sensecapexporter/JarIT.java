@@ -374,7 +374,8 @@ class JarIT {
             "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
         assertEquals(0, process.exitValue(), stderr());
         List<Double> saved = new ArrayList<>();
-        new StateFile(state, "521853156991").load((key, sample) -> saved.add(sample.value()));
+        new StateFile(state, "521853156991")
+            .load((key, sample) -> saved.add(sample.value()), fleet -> {});
         assertEquals(List.of(22.5), saved, "the state file holds the series");
         String log = stderr();
         assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);

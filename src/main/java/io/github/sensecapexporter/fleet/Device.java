@@ -123,11 +123,6 @@ public record Device(
         newLastUplinkMillis);
   }
 
-  /** Without what is true only at the moment it was polled: what a restart may show at once. */
-  public Device withoutLiveStatus() {
-    return withStatus(Optional.empty(), reportIntervalSeconds, OptionalLong.empty());
-  }
-
   /** This device with every field {@code manual} gives in place of its own: the file wins. */
   Device overriddenBy(Device manual) {
     boolean position = manual.latitude.isPresent();
