@@ -33,7 +33,7 @@ import java.util.function.Consumer;
 /**
  * The latest sample of every series of one organisation on disk, so that a restart does not blank
  * the dashboards until the next hourly uplink. JSON: {@code
- * {"format":"sensecap-exporter-state","version":2,"org-id":"<org>","series":[
+ * {"format":"sensecap-exporter-state","version":3,"org-id":"<org>","series":[
  * ["M","<device>","<channel>","<sensor>","<id>",value,timestampMillis,receivedMillis], ...],
  * "fleet":{...}}}, the fleet being what the SenseCAP HTTP API last said ({@link FleetJson}).
  * Version 2 has no {@code fleet}; version 1, written before the organisation was recorded, has no
