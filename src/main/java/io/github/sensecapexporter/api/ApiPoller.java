@@ -126,11 +126,12 @@ public final class ApiPoller implements AutoCloseable {
         Level level = succeeded && failing.isEmpty() ? Level.FINE : Level.INFO;
         LOG.log(
             level,
-            (failing.isEmpty() ? "" : "SenseCAP HTTP API answers again: ")
+            (failing.isEmpty() ? "SenseCAP HTTP API: " : "SenseCAP HTTP API answers again: ")
                 + read.devices().size()
-                + " devices and "
-                + read.gateways().size()
-                + " gateways");
+                + " devices in "
+                + read.devices().values().stream().map(Device::group).distinct().count()
+                + " groups, gateways: "
+                + read.gateways().size());
         failing = "";
         succeeded = true;
       } catch (ApiClient.Failure e) {

@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The SenseCAP HTTP API on loopback, answering from a test organisation of {@code
@@ -59,10 +62,23 @@ public final class FakeSenseCapApi implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Serves {@code organisationFixture}, e.g. "organisation-120.json". */
+  /** Serves {@code organisationFixture}, e.g. "organisation-120.json", over HTTP. */
   public static FakeSenseCapApi start(String organisationFixture, Clock clock) throws IOException {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    return start(organisationFixture, clock, null);
+  }
+
+  /** The same over HTTPS with {@code tls}'s certificate. */
+  public static FakeSenseCapApi start(String organisationFixture, Clock clock, SSLContext tls)
+      throws IOException {
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    HttpServer server;
+    if (tls == null) {
+      server = HttpServer.create(address, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
     FakeSenseCapApi api =
         new FakeSenseCapApi(
             server, JsonParser.parseString(fixture(organisationFixture)).getAsJsonObject(), clock);
@@ -85,7 +101,8 @@ public final class FakeSenseCapApi implements AutoCloseable {
   }
 
   public URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/openapi/");
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/openapi/");
   }
 
   /** Answers the next requests of {@code call} with {@code answers}, in order. */
