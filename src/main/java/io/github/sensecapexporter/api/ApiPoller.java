@@ -147,6 +147,8 @@ public final class ApiPoller implements AutoCloseable {
                   + (e.getMessage().isEmpty() ? "" : ": " + printable(e.getMessage()))
                   + "; keeping the last metadata and trying again at the next refresh");
           failing = problem;
+        } else {
+          LOG.fine("SenseCAP HTTP API: " + problem + " again");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
