@@ -169,8 +169,8 @@ public final class ApiPoller implements AutoCloseable {
     private Fleet read() throws ApiClient.Failure, InterruptedException {
       List<ApiResponses.Group> groups =
           accepted(Call.LIST_GROUPS, client.get(Call.LIST_GROUPS, Map.of()), ApiResponses::groups);
-      // The Default group ("") last: whether it lists every device or only the ungrouped ones,
-      // a device then keeps the group it has elsewhere.
+      // The Default group ("") last: it is asked for every device, and a device keeps the group
+      // it has elsewhere.
       List<ApiResponses.Group> ordered = new ArrayList<>();
       groups.stream().filter(g -> !g.uuid().isEmpty()).forEach(ordered::add);
       groups.stream().filter(g -> g.uuid().isEmpty()).forEach(ordered::add);
@@ -231,7 +231,12 @@ public final class ApiPoller implements AutoCloseable {
       return accepted(
           Call.LIST_DEVICES,
           client.get(
-              Call.LIST_DEVICES, Map.of("device_type", deviceType, "group_uuid", group.uuid())),
+              Call.LIST_DEVICES,
+              // The Default group's uuid is empty: asked without one, the API lists every device,
+              // and an empty parameter is not one it documents.
+              group.uuid().isEmpty()
+                  ? Map.of("device_type", deviceType)
+                  : Map.of("device_type", deviceType, "group_uuid", group.uuid())),
           ApiResponses::listed);
     }
 

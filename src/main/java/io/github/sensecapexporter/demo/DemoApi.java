@@ -120,15 +120,16 @@ public final class DemoApi implements AutoCloseable {
         data.add(group(GARDEN, GROUPS.get(GARDEN)));
       }
       case "list_devices" -> {
+        // Without a group, every device, whatever its group.
         String group = query.getOrDefault("group_uuid", "");
         if (query.getOrDefault("device_type", "2").equals("1")) {
-          if (group.equals(GROUPS.get(HQ))) {
+          if (group.isEmpty() || group.equals(GROUPS.get(HQ))) {
             data.add(listed(GATEWAY, "Roof gateway"));
           }
         } else {
           for (DemoFleet.Device device : DemoFleet.DEVICES) {
             Metadata metadata = METADATA.get(device.eui());
-            if (GROUPS.get(metadata.group()).equals(group)) {
+            if (group.isEmpty() || GROUPS.get(metadata.group()).equals(group)) {
               data.add(listed(device.eui(), metadata.name()));
             }
           }

@@ -134,6 +134,14 @@ class ApiPollerTest {
             .filter(r -> r.call().equals("list_devices"))
             .anyMatch(
                 r -> r.query().equals(Map.of("device_type", "1", "group_uuid", "3C1E5A6B-0002"))));
+    // The Default group, whose uuid is empty, is asked without one.
+    assertTrue(
+        api.requests().stream()
+            .filter(r -> r.call().equals("list_devices"))
+            .anyMatch(r -> r.query().equals(Map.of("device_type", "2"))));
+    assertTrue(
+        api.requests().stream().noneMatch(r -> "".equals(r.query().get("group_uuid"))),
+        "an empty group_uuid was sent");
   }
 
   @Test

@@ -165,7 +165,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
         String kind = query.getOrDefault("device_type", "2").equals("1") ? "gateways" : "nodes";
         for (JsonElement entry : organisation.getAsJsonArray(kind)) {
           JsonObject device = entry.getAsJsonObject();
-          // The Default group lists every device here, as one reading of the documentation has it.
+          // Without a group, every device, whatever its group.
           if (group.isEmpty() || device.get("group_uuid").getAsString().equals(group)) {
             data.add(device.get("list"));
           }
