@@ -144,6 +144,22 @@ class JarIT {
     }
 
     @Test
+    void namesTheDeviceKeyOfABadEui() throws Exception {
+      Path config = dir.resolve("devices.conf");
+      Files.writeString(config, "sensecap.devices { \"2CF7F1C0\" { name = \"Lab\" } }\n");
+      assertEquals(
+          2,
+          runToEnd(
+              List.of("-Dsensecap.org-id=1", "-Dsensecap.access-key=" + SECRET),
+              "--config",
+              config.toString()));
+      assertEquals(
+          "sensecap-exporter: configuration error: sensecap.devices.2CF7F1C0: is not a device"
+              + " EUI (16 hexadecimal digits)",
+          stderr().strip());
+    }
+
+    @Test
     void namesTheMissingOrganisation() throws Exception {
       assertEquals(2, runToEnd(List.of("-Dsensecap.access-key=" + SECRET)));
       assertTrue(
