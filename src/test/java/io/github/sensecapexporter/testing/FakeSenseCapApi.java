@@ -27,6 +27,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 
@@ -55,6 +56,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
   private final Clock clock;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Queue<Answer>> canned = new ConcurrentHashMap<>();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
 
   private FakeSenseCapApi(HttpServer server, JsonObject organisation, Clock clock) {
     this.server = server;
@@ -83,7 +85,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
         new FakeSenseCapApi(
             server, JsonParser.parseString(fixture(organisationFixture)).getAsJsonObject(), clock);
     server.createContext("/openapi/", api::handle);
-    server.setExecutor(Executors.newCachedThreadPool());
+    server.setExecutor(api.executor);
     server.start();
     return api;
   }
@@ -220,5 +222,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    // A slow answer still sleeping ends now.
+    executor.shutdownNow();
   }
 }
