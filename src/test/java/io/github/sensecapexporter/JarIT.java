@@ -181,6 +181,22 @@ class JarIT {
     }
 
     @Test
+    void namesTheDeviceKeyOfABadEui() throws Exception {
+      Path config = dir.resolve("devices.conf");
+      Files.writeString(config, "sensecap.devices { \"2CF7F1C0\" { name = \"Lab\" } }\n");
+      assertEquals(
+          2,
+          runToEnd(
+              List.of("-Dsensecap.org-id=1", "-Dsensecap.access-key=" + SECRET),
+              "--config",
+              config.toString()));
+      assertEquals(
+          "sensecap-exporter: configuration error: sensecap.devices.2CF7F1C0: is not a device"
+              + " EUI (16 hexadecimal digits)",
+          stderr().strip());
+    }
+
+    @Test
     void namesTheMissingOrganisation() throws Exception {
       assertEquals(2, runToEnd(List.of("-Dsensecap.access-key=" + SECRET)));
       assertTrue(
@@ -331,12 +347,17 @@ class JarIT {
           () -> {
             String page = Http.get(metricsUrl).body();
             return devicesIn(page, "sensecap_measurement_value{") == DEMO_DEVICES
-                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES;
+                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES
+                // The simulated HTTP API's first poll: the fleet by name, and its gateway.
+                && devicesIn(page, "sensecap_device_online{") == DEMO_DEVICES
+                && page.contains("sensecap_gateway_online{");
           });
       System.out.println(
           "FIGURE demo_fleet_served_after_launch_ms=" + (System.nanoTime() - started) / 1_000_000);
       String page = Http.get(metricsUrl).body();
       assertEquals(1.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_info{"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_latitude_degrees{"));
 
       process.destroy(); // SIGTERM
       assertTrue(process.waitFor(10, TimeUnit.SECONDS), "did not stop within 10 s of SIGTERM");
@@ -406,7 +427,8 @@ class JarIT {
             "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
         assertEquals(0, process.exitValue(), stderr());
         List<Double> saved = new ArrayList<>();
-        new StateFile(state, "521853156991").load((key, sample) -> saved.add(sample.value()));
+        new StateFile(state, "521853156991")
+            .load((key, sample) -> saved.add(sample.value()), fleet -> {});
         assertEquals(List.of(22.5), saved, "the state file holds the series");
         String log = stderr();
         assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);

@@ -13,6 +13,7 @@ import io.github.sensecapexporter.store.SeriesStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -79,7 +80,9 @@ public final class MessageHandler {
           drop(
               DropReason.INVALID_PAYLOAD,
               topicName,
-              "timestamp " + timestamp + " ms is more than an hour ahead of this machine's clock");
+              "timestamp "
+                  + Instant.ofEpochMilli(timestamp)
+                  + " is more than an hour ahead of this machine's clock");
           return;
         }
         switch (store.update(SeriesKey.of(topic), reading.value(), timestamp)) {
@@ -87,7 +90,7 @@ public final class MessageHandler {
               drop(
                   DropReason.OUT_OF_ORDER,
                   topicName,
-                  "older than the reading held (" + timestamp + " ms)");
+                  "stamped " + Instant.ofEpochMilli(timestamp) + ", older than the reading held");
           case SERIES_LIMIT ->
               drop(DropReason.SERIES_LIMIT, topicName, "sensecap.series.max-series reached");
           case STORED -> metrics.accepted();
@@ -107,8 +110,12 @@ public final class MessageHandler {
 
   private void drop(DropReason reason, String topicName, String detail) {
     metrics.dropped(reason);
-    // Non-numeric bodies are normal for scan and event measurements: not worth a warning.
-    Level level = reason == DropReason.NON_NUMERIC ? Level.FINE : Level.WARNING;
+    // Non-numeric bodies are normal for scan and event measurements, and late readings for a
+    // device that flushes its cache after a gap: counted, not worth a warning.
+    Level level =
+        reason == DropReason.NON_NUMERIC || reason == DropReason.OUT_OF_ORDER
+            ? Level.FINE
+            : Level.WARNING;
     dropLog.log(
         level,
         reason.label(),

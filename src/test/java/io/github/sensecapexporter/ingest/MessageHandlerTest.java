@@ -9,6 +9,7 @@ import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
+import io.github.sensecapexporter.testing.LogCapture;
 import io.github.sensecapexporter.testing.MutableClock;
 import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -133,10 +135,30 @@ class MessageHandlerTest {
 
     @Test
     void countsAnOutOfOrderReadingAndKeepsTheNewer() {
-      handle(TOPIC, "{\"value\":22,\"timestamp\":1790000000000}");
-      handle(TOPIC, "{\"value\":19,\"timestamp\":1789999999999}");
-      assertEquals(1.0, dropped(DropReason.OUT_OF_ORDER));
-      assertEquals(22.0, sample(KEY).value());
+      try (LogCapture log = new LogCapture(Level.ALL)) {
+        handle(TOPIC, "{\"value\":22,\"timestamp\":1790000000000}");
+        handle(TOPIC, "{\"value\":19,\"timestamp\":1789999999999}");
+        assertEquals(1.0, dropped(DropReason.OUT_OF_ORDER));
+        assertEquals(22.0, sample(KEY).value());
+        // Expected of a device that flushes its cache: counted, logged for debugging only, with
+        // its time as a time.
+        assertEquals(0, log.count(Level.WARNING, "out_of_order"), log.lines().toString());
+        assertEquals(
+            1,
+            log.count(Level.FINE, "stamped 2026-09-21T14:13:19.999Z, older than"),
+            log.lines().toString());
+      }
+    }
+
+    @Test
+    void aReadingTooFarAheadIsLoggedWithItsTimeAsATime() {
+      try (LogCapture log = new LogCapture(Level.ALL)) {
+        handle(TOPIC, "{\"value\":22,\"timestamp\":" + (clock.millis() + 7_200_000) + "}");
+        assertEquals(
+            1,
+            log.count(Level.WARNING, "timestamp 2026-11-25T14:00:00Z is more than an hour ahead"),
+            log.lines().toString());
+      }
     }
 
     @Test
