@@ -1,10 +1,13 @@
 package io.github.sensecapexporter;
 
+import io.github.sensecapexporter.api.ApiMetrics;
+import io.github.sensecapexporter.api.ApiPoller;
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.fleet.FleetMetadata;
 import io.github.sensecapexporter.http.HttpEndpoint;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -35,18 +38,21 @@ public final class Exporter implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final Optional<StateKeeper> state;
   private final Consumer<String> uncaught;
+  private final Optional<ApiPoller> api;
 
   private Exporter(
       MqttSubscriber subscriber,
       HttpEndpoint http,
       ScheduledExecutorService housekeeping,
       Optional<StateKeeper> state,
-      Consumer<String> uncaught) {
+      Consumer<String> uncaught,
+      Optional<ApiPoller> api) {
     this.subscriber = subscriber;
     this.http = http;
     this.housekeeping = housekeeping;
     this.state = state;
     this.uncaught = uncaught;
+    this.api = api;
   }
 
   /**
@@ -62,11 +68,14 @@ public final class Exporter implements AutoCloseable {
     ExporterMetrics metrics = new ExporterMetrics(registry, version.version(), version.revision());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
+    FleetMetadata fleet = new FleetMetadata(settings.api().devices());
+    Optional<FleetMetadata> apiFleet =
+        settings.api().connection().isPresent() ? Optional.of(fleet) : Optional.empty();
     Optional<StateKeeper> state =
         settings
             .state()
             .path()
-            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock));
+            .map(path -> new StateKeeper(path, settings.orgId(), store, metrics, clock, apiFleet));
     if (state.isPresent()) {
       try {
         state.get().open();
@@ -82,7 +91,7 @@ public final class Exporter implements AutoCloseable {
           HttpEndpoint.start(
               settings.http(),
               registry,
-              new SeriesExposition(store, MeasurementCatalogue.bundled()),
+              new SeriesExposition(store, MeasurementCatalogue.bundled(), fleet::current),
               subscriber::isReady,
               version.version());
     } catch (BindException e) {
@@ -119,7 +128,13 @@ public final class Exporter implements AutoCloseable {
                 UncaughtExceptions.guarded(keeper::save), save, save, TimeUnit.MILLISECONDS));
 
     subscriber.start();
-    return new Exporter(subscriber, http, housekeeping, state, uncaught);
+    // Its own thread: neither start-up nor MQTT nor a scrape waits for the API.
+    Optional<ApiPoller> api =
+        settings
+            .api()
+            .connection()
+            .map(c -> ApiPoller.start(settings.api(), fleet, new ApiMetrics(registry), clock));
+    return new Exporter(subscriber, http, housekeeping, state, uncaught, api);
   }
 
   /** Often enough that an expired series frees its place soon, never more than once a minute. */
@@ -154,6 +169,7 @@ public final class Exporter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     housekeeping.shutdownNow();
+    api.ifPresent(ApiPoller::close);
     subscriber.close();
     state.ifPresent(StateKeeper::save);
     http.close();

@@ -1,9 +1,11 @@
 package io.github.sensecapexporter;
 
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
+import io.github.sensecapexporter.config.Secret;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.config.SettingsException;
 import io.github.sensecapexporter.config.UnreadableFileException;
+import io.github.sensecapexporter.demo.DemoApi;
 import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.demo.DemoFleet;
 import io.github.sensecapexporter.logging.LogSetup;
@@ -178,7 +180,16 @@ public final class Main {
       broker =
           DemoBroker.start(DEMO_HOST, settings.demo().mqttPort(), settings.demo().websocketPort());
       running.add(broker);
-      settings = settings.withMqttUrl(broker.tcpUrl());
+      DemoApi api = DemoApi.start(DEMO_HOST, Clock.systemUTC());
+      running.add(api);
+      settings =
+          settings
+              .withMqttUrl(broker.tcpUrl())
+              .withApi(
+                  settings
+                      .api()
+                      .withConnection(
+                          api.url(), DemoApi.ACCESS_ID, new Secret(DemoApi.ACCESS_KEY)));
     }
     Exporter exporter = Exporter.start(settings, Clock.systemUTC());
     running.add(exporter);

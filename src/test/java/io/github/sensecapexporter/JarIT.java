@@ -315,12 +315,17 @@ class JarIT {
           () -> {
             String page = Http.get(metricsUrl).body();
             return devicesIn(page, "sensecap_measurement_value{") == DEMO_DEVICES
-                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES;
+                && devicesIn(page, "sensecap_device_status_value{") == DEMO_DEVICES
+                // The simulated HTTP API's first poll: the fleet by name, and its gateway.
+                && devicesIn(page, "sensecap_device_online{") == DEMO_DEVICES
+                && page.contains("sensecap_gateway_online{");
           });
       System.out.println(
           "FIGURE demo_fleet_served_after_launch_ms=" + (System.nanoTime() - started) / 1_000_000);
       String page = Http.get(metricsUrl).body();
       assertEquals(1.0, MetricsText.value(page, "sensecap_exporter_mqtt_connected"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_info{"));
+      assertEquals(DEMO_DEVICES, devicesIn(page, "sensecap_device_latitude_degrees{"));
 
       process.destroy(); // SIGTERM
       assertTrue(process.waitFor(10, TimeUnit.SECONDS), "did not stop within 10 s of SIGTERM");
@@ -390,7 +395,8 @@ class JarIT {
             "FIGURE sigterm_to_exit_ms=" + (System.nanoTime() - signalled) / 1_000_000);
         assertEquals(0, process.exitValue(), stderr());
         List<Double> saved = new ArrayList<>();
-        new StateFile(state, "521853156991").load((key, sample) -> saved.add(sample.value()));
+        new StateFile(state, "521853156991")
+            .load((key, sample) -> saved.add(sample.value()), fleet -> {});
         assertEquals(List.of(22.5), saved, "the state file holds the series");
         String log = stderr();
         assertTrue(log.indexOf("shutting down") < log.indexOf("disconnected from"), log);

@@ -2,6 +2,7 @@ package io.github.sensecapexporter.bench;
 
 import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.store.SeriesStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ public class ScrapeBenchmark {
     for (int i = 0; i < series; i++) {
       store.update(StoreBenchmark.Fixtures.key(i), i * 0.5, 1_759_186_369_000L + i);
     }
-    exposition = new SeriesExposition(store, MeasurementCatalogue.bundled());
+    exposition = new SeriesExposition(store, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY);
   }
 
   /** Returns the bytes written, so that the rendering cannot be optimised away. */

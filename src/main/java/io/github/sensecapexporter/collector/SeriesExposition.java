@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.collector;
 
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
@@ -7,10 +8,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * Writes the store as gauges in the Prometheus text format, fresh on every scrape, leaving out
- * expired series and giving no sample timestamps. Knows nothing about HTTP.
+ * expired series and giving no sample timestamps, then the fleet's metadata ({@link
+ * FleetExposition}). Knows nothing about HTTP.
  *
  * <p>It streams: each family of series is one pass over the store that copies label bytes and
  * numbers into the output, so a scrape of a large fleet builds no sample objects and no page-sized
@@ -62,10 +65,14 @@ public final class SeriesExposition {
 
   private final SeriesStore store;
   private final MeasurementCatalogue catalogue;
+  private final Supplier<Fleet> fleet;
 
-  public SeriesExposition(SeriesStore store, MeasurementCatalogue catalogue) {
+  /** {@code fleet} gives the metadata snapshot to show, read once per scrape. */
+  public SeriesExposition(
+      SeriesStore store, MeasurementCatalogue catalogue, Supplier<Fleet> fleet) {
     this.store = store;
     this.catalogue = catalogue;
+    this.fleet = fleet;
   }
 
   /** A gauge's HELP and TYPE lines, and its name, which starts each of its sample lines. */
@@ -123,6 +130,7 @@ public final class SeriesExposition {
     writeInfo(out, measurementIds);
     writeSingle(out, SERIES, live);
     writeSingle(out, SERIES_LIMIT, store.maxSeries());
+    FleetExposition.write(out, fleet.get());
     out.flush();
   }
 

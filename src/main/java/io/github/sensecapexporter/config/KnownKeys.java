@@ -46,7 +46,8 @@ final class KnownKeys {
   }
 
   private static void walk(ConfigObject object, List<String> path) {
-    if (ConfigUtil.joinPath(path).equals(USERS)) {
+    String joined = ConfigUtil.joinPath(path);
+    if (joined.equals(USERS) || joined.equals(ApiSettings.DEVICES)) {
       return;
     }
     try {
@@ -65,8 +66,8 @@ final class KnownKeys {
   }
 
   private static void checkKey(String key) {
-    if (key.startsWith(USERS + ".")) {
-      return; // user names are the operator's own keys
+    if (key.startsWith(USERS + ".") || key.startsWith(ApiSettings.DEVICES + ".")) {
+      return; // user names and EUIs are the operator's own keys, checked where they are read
     }
     if (!REFERENCE.hasPathOrNull(key)) {
       throw new SettingsException(key, "is not a known key (see README.md for the list)");

@@ -32,7 +32,14 @@ import javax.net.ssl.SSLContext;
  * that the rest of the program never sees an invalid value.
  */
 public record Settings(
-    String orgId, Mqtt mqtt, Http http, Series series, State state, Level logLevel, Demo demo) {
+    String orgId,
+    Mqtt mqtt,
+    Http http,
+    Series series,
+    State state,
+    Level logLevel,
+    Demo demo,
+    ApiSettings api) {
 
   /** The broker connection. {@code password} is the access key. */
   public record Mqtt(
@@ -141,7 +148,11 @@ public record Settings(
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public Settings withMqttUrl(String url) {
-    return new Settings(orgId, mqtt.withUrl(url), http, series, state, logLevel, demo);
+    return new Settings(orgId, mqtt.withUrl(url), http, series, state, logLevel, demo, api);
+  }
+
+  public Settings withApi(ApiSettings newApi) {
+    return new Settings(orgId, mqtt, http, series, state, logLevel, demo, newApi);
   }
 
   /**
@@ -205,7 +216,8 @@ public record Settings(
           series(config),
           state(config, demoMode),
           logLevel(config),
-          demo);
+          demo,
+          ApiSettings.from(config, accessKey, demoMode));
     } catch (ConfigException e) {
       throw new SettingsException(e.getMessage(), e);
     }
@@ -602,7 +614,7 @@ public record Settings(
     return port;
   }
 
-  private static Duration atMost(Config config, String key, Duration limit) {
+  static Duration atMost(Config config, String key, Duration limit) {
     Duration duration = positive(config, key);
     if (duration.compareTo(limit) > 0) {
       throw new SettingsException(

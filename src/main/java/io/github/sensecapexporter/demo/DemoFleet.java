@@ -43,7 +43,7 @@ public final class DemoFleet implements AutoCloseable {
   }
 
   /** {@code fifthLevel} is "vs" for current devices, the sensor EUI for older ones. */
-  private record Device(String eui, Kind kind, String fifthLevel, double battery, double bias) {}
+  record Device(String eui, Kind kind, String fifthLevel, double battery, double bias) {}
 
   static final List<Device> DEVICES =
       List.of(

@@ -106,7 +106,7 @@ public final class ExporterMetrics {
         Counter.build()
             .name("sensecap_exporter_uncaught_exceptions_total")
             .help(
-                "Exceptions that nothing caught, by the kind of thread: mqtt, http, housekeeping,"
+                "Exceptions that nothing caught, by the kind of thread: mqtt, http, housekeeping, api,"
                     + " other.")
             .labelNames("thread")
             .register(registry);

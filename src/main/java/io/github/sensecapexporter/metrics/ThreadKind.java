@@ -11,6 +11,8 @@ public enum ThreadKind {
   HTTP("http"),
   /** The periodic sweep of expired series and saves of the state. */
   HOUSEKEEPING("housekeeping"),
+  /** The poller of the SenseCAP HTTP API ("api-poller") and its HTTP client's ("api-http"). */
+  API("api"),
   OTHER("other");
 
   private final String label;
@@ -33,6 +35,8 @@ public enum ThreadKind {
       return HTTP;
     } else if (threadName.equals("housekeeping")) {
       return HOUSEKEEPING;
+    } else if (threadName.startsWith("api-")) {
+      return API;
     }
     return OTHER;
   }

@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.mqtt;
 
+import io.github.sensecapexporter.concurrent.Backoff;
 import io.github.sensecapexporter.concurrent.DaemonThreads;
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;

@@ -4,6 +4,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -32,14 +33,17 @@ import java.util.function.Consumer;
 /**
  * The latest sample of every series of one organisation on disk, so that a restart does not blank
  * the dashboards until the next hourly uplink. JSON: {@code
- * {"format":"sensecap-exporter-state","version":2,"org-id":"<org>","series":[
- * ["M","<device>","<channel>","<sensor>","<id>",value,timestampMillis,receivedMillis], ...]}}.
- * Version 1, written before the organisation was recorded, has no {@code org-id} and is read as the
- * organisation's own: it can only come from an exporter upgraded in place.
+ * {"format":"sensecap-exporter-state","version":3,"org-id":"<org>","series":[
+ * ["M","<device>","<channel>","<sensor>","<id>",value,timestampMillis,receivedMillis], ...],
+ * "fleet":{...}}}, the fleet being what the SenseCAP HTTP API last said ({@link FleetJson}).
+ * Version 2 has no {@code fleet}; version 1, written before the organisation was recorded, has no
+ * {@code org-id} either and is read as the organisation's own: it can only come from an exporter
+ * upgraded in place. Both still load, with an empty fleet.
  */
 public final class StateFile {
   static final String FORMAT = "sensecap-exporter-state";
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+  private static final int VERSION_WITHOUT_FLEET = 2;
   private static final int VERSION_WITHOUT_ORGANISATION = 1;
 
   private final Path path;
@@ -77,16 +81,16 @@ public final class StateFile {
   }
 
   /**
-   * Writes every series given to {@code forEach} to a temporary file, forces it to disk and renames
-   * it over the state file, so that a crash at any moment leaves the old file or the new one.
-   * Returns the number of series written.
+   * Writes every series given to {@code forEach}, and {@code fleet}, to a temporary file, forces it
+   * to disk and renames it over the state file, so that a crash at any moment leaves the old file
+   * or the new one. Returns the number of series written.
    */
-  public int save(Consumer<BiConsumer<SeriesKey, Sample>> forEach) throws IOException {
+  public int save(Consumer<BiConsumer<SeriesKey, Sample>> forEach, Fleet fleet) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path temporary = parent.resolve(path.getFileName() + ".tmp");
     try {
-      int written = write(temporary, forEach);
+      int written = write(temporary, forEach, fleet);
       try {
         Files.move(
             temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -109,7 +113,7 @@ public final class StateFile {
     }
   }
 
-  private int write(Path temporary, Consumer<BiConsumer<SeriesKey, Sample>> forEach)
+  private int write(Path temporary, Consumer<BiConsumer<SeriesKey, Sample>> forEach, Fleet fleet)
       throws IOException {
     int[] written = new int[1];
     try (FileChannel channel =
@@ -152,6 +156,8 @@ public final class StateFile {
         throw failure[0];
       }
       json.endArray();
+      json.name("fleet");
+      FleetJson.write(json, fleet);
       json.endObject();
       json.flush();
       channel.force(true);
@@ -160,15 +166,17 @@ public final class StateFile {
   }
 
   /**
-   * Reads every series into {@code sink}. Reads the whole file before giving anything to the sink,
-   * so that a corrupt or truncated file gives nothing. Returns false when there is no file.
+   * Reads every series into {@code sink} and the fleet into {@code fleetSink} (empty from a file of
+   * an older version). Reads the whole file before giving anything to the sinks, so that a corrupt
+   * or truncated file gives nothing. Returns false when there is no file.
    *
    * @throws OtherOrganisationException when the file holds another organisation's series
    * @throws CorruptStateException when the file was read but is not a state file
    * @throws IOException when the file cannot be read at all (permissions, an I/O error): nothing is
    *     known of its content, so it is not corrupt
    */
-  public boolean load(BiConsumer<SeriesKey, Sample> sink) throws IOException {
+  public boolean load(BiConsumer<SeriesKey, Sample> sink, Consumer<Fleet> fleetSink)
+      throws IOException {
     byte[] content;
     try {
       content = Files.readAllBytes(path);
@@ -179,6 +187,7 @@ public final class StateFile {
     }
     List<SeriesKey> keys = new ArrayList<>();
     List<Sample> samples = new ArrayList<>();
+    Fleet fleet = Fleet.EMPTY;
     // The decoder reports malformed UTF-8 instead of replacing it.
     try (Reader in =
         new InputStreamReader(
@@ -192,7 +201,7 @@ public final class StateFile {
       }
       expectName(json, "version");
       int version = json.nextInt();
-      if (version == VERSION) {
+      if (version == VERSION || version == VERSION_WITHOUT_FLEET) {
         expectName(json, "org-id");
         String found = json.nextString();
         if (!found.equals(orgId)) {
@@ -223,6 +232,10 @@ public final class StateFile {
         samples.add(sample);
       }
       json.endArray();
+      if (version == VERSION) {
+        expectName(json, "fleet");
+        fleet = FleetJson.read(json);
+      }
       json.endObject();
       if (json.peek() != JsonToken.END_DOCUMENT) {
         throw new CorruptStateException("data after the end");
@@ -238,6 +251,7 @@ public final class StateFile {
     for (int i = 0; i < keys.size(); i++) {
       sink.accept(keys.get(i), samples.get(i));
     }
+    fleetSink.accept(fleet);
     return true;
   }
 

@@ -1,5 +1,7 @@
 package io.github.sensecapexporter.state;
 
+import io.github.sensecapexporter.fleet.Fleet;
+import io.github.sensecapexporter.fleet.FleetMetadata;
 import io.github.sensecapexporter.ingest.MessageHandler;
 import io.github.sensecapexporter.logging.RateLimitedLog;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,16 +36,27 @@ public final class StateKeeper {
   private final SeriesStore store;
   private final ExporterMetrics metrics;
   private final Clock clock;
+  private final Optional<FleetMetadata> apiFleet;
   private final RateLimitedLog saveFailureLog;
   private int failedSaves;
 
+  /**
+   * {@code apiFleet} is present when the SenseCAP HTTP API is used: what it said last is kept too,
+   * so that dashboards have names at once after a restart, before the first poll.
+   */
   public StateKeeper(
-      Path path, String orgId, SeriesStore store, ExporterMetrics metrics, Clock clock) {
+      Path path,
+      String orgId,
+      SeriesStore store,
+      ExporterMetrics metrics,
+      Clock clock,
+      Optional<FleetMetadata> apiFleet) {
     this.file = new StateFile(path, orgId);
     this.orgId = orgId;
     this.store = store;
     this.metrics = metrics;
     this.clock = clock;
+    this.apiFleet = apiFleet;
     this.saveFailureLog = new RateLimitedLog(LOG, clock, SAVE_FAILURE_LOG_INTERVAL);
   }
 
@@ -70,6 +84,7 @@ public final class StateKeeper {
     int[] restored = new int[1];
     int[] refused = new int[1];
     int[] ahead = new int[1];
+    Fleet[] fleet = {Fleet.EMPTY};
     try {
       boolean found =
           file.load(
@@ -81,8 +96,10 @@ public final class StateKeeper {
                 } else {
                   refused[0]++;
                 }
-              });
+              },
+              saved -> fleet[0] = saved);
       if (found) {
+        apiFleet.ifPresent(metadata -> metadata.replaceFromApi(fleet[0]));
         LOG.info(
             "restored "
                 + restored[0]
@@ -91,6 +108,9 @@ public final class StateKeeper {
                 + (refused[0] > 0 ? " (" + refused[0] + " expired or over the series limit)" : "")
                 + (ahead[0] > 0
                     ? " (" + ahead[0] + " stamped more than an hour ahead, not restored)"
+                    : "")
+                + (apiFleet.isPresent() && !fleet[0].devices().isEmpty()
+                    ? " and the names of " + fleet[0].devices().size() + " devices"
                     : ""));
       } else {
         LOG.info("no state file at " + file.path() + " yet; starting empty");
@@ -134,7 +154,8 @@ public final class StateKeeper {
               sink ->
                   store.forEachLive(
                       (key, value, timestampMillis, receivedMillis) ->
-                          sink.accept(key, new Sample(value, timestampMillis, receivedMillis))));
+                          sink.accept(key, new Sample(value, timestampMillis, receivedMillis))),
+              apiFleet.map(FleetMetadata::fromApi).orElse(Fleet.EMPTY));
       metrics.stateSaved(clock.millis());
       if (failedSaves > 0) {
         LOG.info("saved state to " + file.path() + " again after " + failedSaves + " failed saves");

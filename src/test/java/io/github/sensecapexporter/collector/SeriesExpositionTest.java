@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
@@ -38,7 +39,7 @@ class SeriesExpositionTest {
   void setUp() {
     clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
     store = new SeriesStore(clock, Duration.ofHours(26), 100);
-    exposition = new SeriesExposition(store, MeasurementCatalogue.bundled());
+    exposition = new SeriesExposition(store, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY);
   }
 
   private String page() {
@@ -104,7 +105,7 @@ class SeriesExpositionTest {
     @Test
     void servesOneNewestTimePerDeviceAndEachIdOnceInALargeFleet() {
       store = new SeriesStore(clock, Duration.ofHours(26), 10_000);
-      exposition = new SeriesExposition(store, MeasurementCatalogue.bundled());
+      exposition = new SeriesExposition(store, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY);
       int devices = 1_000;
       String[] ids = {"4097", "4098", "4099"};
       for (int d = 0; d < devices; d++) {
@@ -322,7 +323,7 @@ class SeriesExpositionTest {
             i,
             1_000);
       }
-      exposition = new SeriesExposition(large, MeasurementCatalogue.bundled());
+      exposition = new SeriesExposition(large, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY);
       String page = page();
       assertEquals(10_000.0, MetricsText.value(page, "sensecap_exporter_series"));
       assertEquals(9_999.0, measurement("sensecap_measurement_value", "9999", "vs", "4097"));

@@ -7,6 +7,7 @@ import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.config.Secret;
 import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.store.SeriesStore;
 import io.github.sensecapexporter.testing.RawHttp;
 import io.prometheus.client.Collector;
@@ -53,7 +54,8 @@ class AbusiveClientsTest {
             registry,
             new SeriesExposition(
                 new SeriesStore(Clock.systemUTC(), Duration.ofHours(1), 10),
-                MeasurementCatalogue.bundled()),
+                MeasurementCatalogue.bundled(),
+                () -> Fleet.EMPTY),
             () -> true,
             "1.2.3");
   }

@@ -9,6 +9,7 @@ import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.Settings;
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.metrics.ThreadKind;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -54,7 +55,7 @@ class HttpEndpointTest {
         HttpEndpoint.start(
             new Settings.Http("127.0.0.1", 0),
             registry,
-            new SeriesExposition(store, MeasurementCatalogue.bundled()),
+            new SeriesExposition(store, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY),
             ready::get,
             "1.2.3");
   }

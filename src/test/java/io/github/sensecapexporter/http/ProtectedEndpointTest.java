@@ -11,6 +11,7 @@ import io.github.sensecapexporter.collector.MeasurementCatalogue;
 import io.github.sensecapexporter.collector.SeriesExposition;
 import io.github.sensecapexporter.config.Settings;
 import io.github.sensecapexporter.config.SettingsException;
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
 import io.github.sensecapexporter.store.SeriesStore;
@@ -291,7 +292,7 @@ class ProtectedEndpointTest {
           HttpEndpoint.start(
               settings.http(),
               registry,
-              new SeriesExposition(store, MeasurementCatalogue.bundled()),
+              new SeriesExposition(store, MeasurementCatalogue.bundled(), () -> Fleet.EMPTY),
               ready::get,
               "1.2.3");
     }

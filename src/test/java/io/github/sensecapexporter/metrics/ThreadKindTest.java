@@ -30,6 +30,8 @@ class ThreadKindTest {
     assertEquals(ThreadKind.HTTP, ThreadKind.of("http"));
     assertEquals(ThreadKind.HTTP, ThreadKind.of("HTTP-Dispatcher"));
     assertEquals(ThreadKind.HOUSEKEEPING, ThreadKind.of("housekeeping"));
+    assertEquals(ThreadKind.API, ThreadKind.of("api-poller"));
+    assertEquals(ThreadKind.API, ThreadKind.of("api-http"));
     assertEquals(ThreadKind.OTHER, ThreadKind.of("demo-fleet"));
     assertEquals(ThreadKind.OTHER, ThreadKind.of("main"));
     assertEquals(ThreadKind.OTHER, ThreadKind.of("MQTTish"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -46,7 +47,7 @@ class StateFileTest {
 
   private Map<SeriesKey, Sample> load(StateFile file) throws Exception {
     Map<SeriesKey, Sample> loaded = new LinkedHashMap<>();
-    file.load(loaded::put);
+    file.load(loaded::put, fleet -> {});
     return loaded;
   }
 
@@ -55,13 +56,13 @@ class StateFileTest {
     @Test
     void givesBackEverySeriesExactly() throws Exception {
       StateFile file = file();
-      assertEquals(3, file.save(SERIES::forEach));
+      assertEquals(3, file.save(SERIES::forEach, Fleet.EMPTY));
       assertEquals(SERIES, load(file));
     }
 
     @Test
     void leavesNoTemporaryFileBehind() throws Exception {
-      file().save(SERIES::forEach);
+      file().save(SERIES::forEach, Fleet.EMPTY);
       try (var files = Files.list(dir)) {
         assertEquals(1, files.count());
       }
@@ -70,21 +71,21 @@ class StateFileTest {
     @Test
     void replacesTheFormerFile() throws Exception {
       StateFile file = file();
-      file.save(SERIES::forEach);
-      file.save(visitor -> {});
+      file.save(SERIES::forEach, Fleet.EMPTY);
+      file.save(visitor -> {}, Fleet.EMPTY);
       assertEquals(Map.of(), load(file));
     }
 
     @Test
     void createsTheDirectory() throws Exception {
       StateFile file = new StateFile(dir.resolve("a/b/state"), ORG);
-      file.save(SERIES::forEach);
+      file.save(SERIES::forEach, Fleet.EMPTY);
       assertEquals(SERIES, load(file));
     }
 
     @Test
     void sayWhenThereIsNoFile() throws Exception {
-      assertFalse(file().load((key, sample) -> {}));
+      assertFalse(file().load((key, sample) -> {}, fleet -> {}));
     }
   }
 
@@ -110,11 +111,12 @@ class StateFileTest {
     @Test
     void aTruncatedFileGivesNothing() throws Exception {
       StateFile file = file();
-      file.save(SERIES::forEach);
+      file.save(SERIES::forEach, Fleet.EMPTY);
       byte[] whole = Files.readAllBytes(file.path());
       Files.write(file.path(), Arrays.copyOf(whole, whole.length - 20));
       Map<SeriesKey, Sample> loaded = new LinkedHashMap<>();
-      assertThrows(StateFile.CorruptStateException.class, () -> file.load(loaded::put));
+      assertThrows(
+          StateFile.CorruptStateException.class, () -> file.load(loaded::put, fleet -> {}));
       assertEquals(Map.of(), loaded, "nothing from a truncated file");
     }
 
@@ -137,20 +139,22 @@ class StateFileTest {
   class Organisation {
     @Test
     void isRecordedInTheFile() throws Exception {
-      file().save(SERIES::forEach);
+      file().save(SERIES::forEach, Fleet.EMPTY);
       String text = Files.readString(file().path());
       assertTrue(
           text.startsWith(
-              "{\"format\":\"sensecap-exporter-state\",\"version\":2,\"org-id\":\"" + ORG + "\","),
+              "{\"format\":\"sensecap-exporter-state\",\"version\":3,\"org-id\":\"" + ORG + "\","),
           text);
     }
 
     @Test
     void anotherOrganisationsFileGivesNothingAndSaysWhose() throws Exception {
-      new StateFile(file().path(), "100000000001").save(SERIES::forEach);
+      new StateFile(file().path(), "100000000001").save(SERIES::forEach, Fleet.EMPTY);
       Map<SeriesKey, Sample> loaded = new LinkedHashMap<>();
       StateFile.OtherOrganisationException e =
-          assertThrows(StateFile.OtherOrganisationException.class, () -> file().load(loaded::put));
+          assertThrows(
+              StateFile.OtherOrganisationException.class,
+              () -> file().load(loaded::put, fleet -> {}));
       assertEquals("100000000001", e.orgId());
       assertEquals(Map.of(), loaded);
     }
@@ -194,13 +198,13 @@ class StateFileTest {
     void thatCannotReplaceTheFileLeavesNoTemporaryFile() throws Exception {
       // A directory that is not empty cannot be renamed over.
       Files.createDirectories(file().path().resolve("inside"));
-      assertThrows(IOException.class, () -> file().save(SERIES::forEach));
+      assertThrows(IOException.class, () -> file().save(SERIES::forEach, Fleet.EMPTY));
       assertOnlyTheStateFileIsLeft();
     }
 
     @Test
     void thatFailsHalfWayLeavesNoTemporaryFileAndTheFormerFileWhole() throws Exception {
-      file().save(SERIES::forEach);
+      file().save(SERIES::forEach, Fleet.EMPTY);
       assertThrows(
           IllegalStateException.class,
           () ->
@@ -209,7 +213,8 @@ class StateFileTest {
                       sink -> {
                         SERIES.forEach(sink);
                         throw new IllegalStateException("the store went away");
-                      }));
+                      },
+                      Fleet.EMPTY));
       assertOnlyTheStateFileIsLeft();
       assertEquals(SERIES, load(file()));
     }

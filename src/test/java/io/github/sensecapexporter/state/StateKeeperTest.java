@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.Sample;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +44,11 @@ class StateKeeperTest {
 
   private StateKeeper keeper() {
     return new StateKeeper(
-        path(), ORG, store, new ExporterMetrics(registry, "test", "unknown"), clock);
+        path(), ORG, store, new ExporterMetrics(registry, "test", "unknown"), clock, Optional.empty());
   }
 
   private void saved(String orgId, Map<SeriesKey, Sample> series) throws IOException {
-    new StateFile(path(), orgId).save(series::forEach);
+    new StateFile(path(), orgId).save(series::forEach, Fleet.EMPTY);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.github.sensecapexporter.mqtt;
+package io.github.sensecapexporter.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
