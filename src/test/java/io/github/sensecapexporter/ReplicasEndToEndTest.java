@@ -153,7 +153,8 @@ class ReplicasEndToEndTest {
 
   private static String fleetPanelQuery(String title) {
     return DashboardQueries.of(
-            ROOT.resolve("grafana/dashboards/fleet-overview.json"), Map.of("job", "sensecap"))
+            ROOT.resolve("grafana/dashboards/fleet-overview.json"),
+            Map.of("job", "sensecap", "group", ".*", "search", "", "limit", "100"))
         .stream()
         .filter(query -> query.origin().contains("panel '" + title + "'"))
         .findFirst()
