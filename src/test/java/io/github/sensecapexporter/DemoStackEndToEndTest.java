@@ -160,8 +160,9 @@ class DemoStackEndToEndTest {
   }
 
   /**
-   * Every panel's and variable's query returns data. The device detail is looked at for several
-   * devices, as a person would: its water leak panel has data for the leak sensor only.
+   * Every panel's and variable's query returns data, and one that joins names has them in every
+   * result. The device detail is looked at for several devices, as a person would: its water leak
+   * panel has data for the leak sensor only.
    */
   private static void assertEveryQueryReturnsData(Prometheus prometheus, int exporterPort)
       throws Exception {
@@ -182,8 +183,13 @@ class DemoStackEndToEndTest {
           variables.put("device", device);
           for (DashboardQueries.Query query : DashboardQueries.of(dashboard, variables)) {
             try {
-              boolean data = !prometheus.query(query.promql()).isEmpty();
-              answered.merge(query.origin(), data, Boolean::logicalOr);
+              JsonArray result = prometheus.query(query.promql());
+              answered.merge(query.origin(), !result.isEmpty(), Boolean::logicalOr);
+              for (String name : List.of("device_name", "gateway_name")) {
+                if (query.promql().contains("group_left (" + name) && !allHave(result, name)) {
+                  failures.add(query.origin() + ": a result without " + name + ": " + result);
+                }
+              }
             } catch (AssertionError e) {
               failures.add(query.origin() + ": " + e.getMessage());
             }
@@ -237,6 +243,15 @@ class DemoStackEndToEndTest {
             .getAsString()
             .startsWith("Meeting room "),
         found.toString());
+  }
+
+  private static boolean allHave(JsonArray result, String label) {
+    for (JsonElement sample : result) {
+      if (!sample.getAsJsonObject().getAsJsonObject("metric").has(label)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<JsonObject> asList(JsonArray array) {
