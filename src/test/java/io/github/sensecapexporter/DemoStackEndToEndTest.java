@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo as --demo wires it (broker, fleet and simulated SenseCAP HTTP API, in process), scraped
  * by Debian's Prometheus with our prometheus.yml and rules under a job name of its own: every
- * dashboard query returns data, devices by name, and the demo's offline device raises its alerts.
+ * dashboard query returns data, devices by name, the demo's offline device raises its alerts, and
+ * the exporter stopped is down.
  */
 class DemoStackEndToEndTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
@@ -56,26 +57,27 @@ class DemoStackEndToEndTest {
   void everyPanelShowsTheDemoFleetByNameAndItsOfflineDeviceAlerts() throws Exception {
     try (DemoBroker broker = DemoBroker.start("127.0.0.1", 0, 0);
         DemoApi api = DemoApi.start("127.0.0.1", Clock.systemUTC())) {
-      Settings base = TestSettings.forBroker(broker.tcpUrl());
+      int exporterPort = SystemTools.freePort();
+      Settings base =
+          TestSettings.forBroker(
+              broker.tcpUrl(), "sensecap.http.port", String.valueOf(exporterPort));
       Settings settings =
           base.withApi(
               base.api()
                   .withConnection(api.url(), DemoApi.ACCESS_ID, new Secret(DemoApi.ACCESS_KEY)));
-      try (Exporter exporter = Exporter.start(settings, Clock.systemUTC())) {
-        DemoFleet fleet =
-            DemoFleet.start(
-                broker.tcpUrl(), TestSettings.ORG_ID, Duration.ofSeconds(5), Clock.systemUTC());
-        try {
-          Await.until(TIMEOUT, "exporter subscribed", exporter::isReady);
-          int prometheusPort = SystemTools.freePort();
-          Path config =
-              Prometheus.repositoryConfig(ROOT, dir, prometheusPort, List.of(exporter.httpPort()));
-          String yaml = Files.readString(config);
-          assertTrue(yaml.contains("job_name: sensecap\n"), "prometheus.yml changed shape");
-          Files.writeString(
-              config, yaml.replace("job_name: sensecap\n", "job_name: " + JOB + "\n"));
-          try (Prometheus prometheus =
-              Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
+      int prometheusPort = SystemTools.freePort();
+      Path config = Prometheus.repositoryConfig(ROOT, dir, prometheusPort, List.of(exporterPort));
+      String yaml = Files.readString(config);
+      assertTrue(yaml.contains("job_name: sensecap\n"), "prometheus.yml changed shape");
+      Files.writeString(config, yaml.replace("job_name: sensecap\n", "job_name: " + JOB + "\n"));
+      try (Prometheus prometheus =
+          Prometheus.start(dir.resolve("prometheus"), config, prometheusPort)) {
+        try (Exporter exporter = Exporter.start(settings, Clock.systemUTC())) {
+          DemoFleet fleet =
+              DemoFleet.start(
+                  broker.tcpUrl(), TestSettings.ORG_ID, Duration.ofSeconds(5), Clock.systemUTC());
+          try {
+            Await.until(TIMEOUT, "exporter subscribed", exporter::isReady);
             Await.until(
                 TIMEOUT,
                 "every device named and its platform status recorded",
@@ -105,12 +107,17 @@ class DemoStackEndToEndTest {
                     !prometheus
                         .query("rate(sensecap_exporter_api_requests_total[2m]) >= 0")
                         .isEmpty());
-            assertEveryQueryReturnsData(prometheus, exporter.httpPort());
+            assertEveryQueryReturnsData(prometheus, exporterPort);
             assertDevicesTableNamesEveryDevice(prometheus);
+          } finally {
+            fleet.close();
           }
-        } finally {
-          fleet.close();
         }
+        // Stopped, the exporter is down under whatever job it is scraped as.
+        String down =
+            "ALERTS{alertname=\"SenseCAPExporterDown\", job=\"%s\", instance=\"127.0.0.1:%d\"}"
+                .formatted(JOB, exporterPort);
+        Await.until(TIMEOUT, down, () -> !prometheus.query(down).isEmpty());
       }
     }
   }
