@@ -89,6 +89,7 @@ class DashboardJsonTest {
     problems.addAll(provisionedDatasourceProblems(dashboard));
     problems.addAll(jobFilterProblems(dashboard));
     problems.addAll(replicaProblems(dashboard));
+    problems.addAll(nameProblems(dashboard));
     problems.addAll(linkProblems(dashboard));
     return problems;
   }
@@ -266,7 +267,11 @@ class DashboardJsonTest {
       Pattern.compile(
           "(?<![\\w:])(sensecap_measurement_value|sensecap_device_status_value"
               + "|sensecap_device_last_measurement_timestamp_seconds"
-              + "|sensecap_device_status_timestamp_seconds)(?![\\w:])");
+              + "|sensecap_device_status_timestamp_seconds"
+              + "|sensecap_device_info|sensecap_device_online|sensecap_device_latitude_degrees"
+              + "|sensecap_device_longitude_degrees|sensecap_device_report_interval_seconds"
+              + "|sensecap_device_last_uplink_timestamp_seconds"
+              + "|sensecap_gateway_info|sensecap_gateway_online)(?![\\w:])");
 
   /**
    * Panels show devices through the recording rules, which keep each device once with its newest
@@ -287,6 +292,46 @@ class DashboardJsonTest {
                   + series.group(1)
                   + " once per replica; use the recording rules: "
                   + expr);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** Panels that list devices or gateways: each row or line is one of them. */
+  private static final Set<String> LISTING_PANELS =
+      Set.of("table", "timeseries", "bargauge", "state-timeline", "geomap", "barchart");
+
+  /**
+   * A panel that lists several devices (its query does not pin {@code device_eui="$device"}) joins
+   * their names from {@code sensecap:device_info}, gateways theirs from {@code
+   * sensecap:gateway_info}, and a legend that names one names it by {@code {{device_name}}}.
+   */
+  static List<String> nameProblems(JsonObject dashboard) {
+    List<String> problems = new ArrayList<>();
+    for (JsonObject panel : panels(dashboard)) {
+      if (!LISTING_PANELS.contains(string(panel, "type"))) {
+        continue;
+      }
+      for (JsonObject target : objects(panel.get("targets"))) {
+        String expr = string(target, "expr");
+        if (expr == null || expr.contains("device_eui=\"$device\"")) {
+          continue;
+        }
+        String origin = "panel '" + string(panel, "title") + "' target " + string(target, "refId");
+        boolean devices =
+            expr.contains("sensecap:device_") || expr.contains("sensecap:measurement_value");
+        if (devices && !expr.contains("sensecap:device_info{")) {
+          problems.add(origin + " lists devices without their names: " + expr);
+        }
+        if (expr.contains("sensecap:gateway_") && !expr.contains("sensecap:gateway_info{")) {
+          problems.add(origin + " lists gateways without their names: " + expr);
+        }
+        String legend = string(target, "legendFormat");
+        if (devices
+            && !"table".equals(string(target, "format"))
+            && (legend == null || !legend.contains("{{device_name}}"))) {
+          problems.add(origin + " has a legend without {{device_name}}: " + legend);
         }
       }
     }
@@ -390,6 +435,12 @@ class DashboardJsonTest {
 
     @ParameterizedTest
     @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
+    void namesTheDevicesAndGatewaysItLists(String file) throws IOException {
+      assertEquals(List.of(), nameProblems(load(file)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.sensecapexporter.DashboardJsonTest#files")
     void linksTheOtherDashboards(String file) throws IOException {
       assertEquals(List.of(), linkProblems(load(file)));
     }
@@ -449,6 +500,115 @@ class DashboardJsonTest {
           "path");
       assertTrue(Pattern.compile("(?m)^\\s*folder:\\s*SenseCAP\\s*$").matcher(yaml).find());
       assertTrue(Pattern.compile("(?m)^\\s*type:\\s*file\\s*$").matcher(yaml).find());
+    }
+  }
+
+  /** What the fleet overview and the device detail are for. */
+  @Nested
+  class FleetByName {
+    private JsonObject panel(JsonObject dashboard, String title) {
+      return panels(dashboard).stream()
+          .filter(p -> title.equals(string(p, "title")))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no panel '" + title + "'"));
+    }
+
+    private JsonObject variable(JsonObject dashboard, String name) {
+      return variables(dashboard).stream()
+          .filter(v -> name.equals(string(v, "name")))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no variable " + name));
+    }
+
+    private List<String> exprs(JsonObject panel) {
+      return objects(panel.get("targets")).stream().map(t -> string(t, "expr")).toList();
+    }
+
+    @Test
+    void theFleetIsFilteredByGroupNameAndHowManyToShow() throws IOException {
+      JsonObject fleet = load("fleet-overview.json");
+      assertTrue(
+          variableQuery(variable(fleet, "group")).contains("sensecap:device_info{job=~\"$job\"}"));
+      assertEquals("textbox", string(variable(fleet, "search"), "type"));
+      assertEquals("custom", string(variable(fleet, "limit"), "type"));
+      JsonObject devices = panel(fleet, "Devices");
+      assertEquals("table", string(devices, "type"));
+      for (String expr : exprs(devices)) {
+        assertTrue(expr.contains("group_name=~\"$group\""), expr);
+        assertTrue(expr.contains("device_name=~\"(?i).*${search:regex}.*\""), expr);
+        assertTrue(expr.contains("topk($limit, "), expr);
+      }
+      // Silent by the same per-device threshold as SenseCAPDeviceSilent.
+      String alerts = Files.readString(Path.of("prometheus/alerts.yml"));
+      assertTrue(
+          alerts.contains(
+              "sensecap:device_seconds_since_last_measurement > sensecap:device_silence_threshold_seconds"));
+      assertTrue(
+          exprs(devices).stream()
+              .anyMatch(
+                  e ->
+                      e.contains(
+                          "sensecap:device_seconds_since_last_measurement{job=~\"$job\"} > bool on"
+                              + " (job, device_eui) sensecap:device_silence_threshold_seconds")),
+          "no column of devices past their silence threshold");
+      assertEquals("geomap", string(panel(fleet, "Where the devices are"), "type"));
+      assertTrue(exprs(panel(fleet, "Gateways")).get(0).contains("sensecap:gateway_online:newest"));
+    }
+
+    @Test
+    void theDeviceIsChosenByNameWithinItsGroup() throws IOException {
+      JsonObject detail = load("device-detail.json");
+      assertEquals("now-24h", string(detail.getAsJsonObject("time"), "from"));
+      assertTrue(variableQuery(variable(detail, "group")).contains("job=~\"$job\""));
+      JsonObject device = variable(detail, "device");
+      assertTrue(variableQuery(device).contains("group_name=~\"$group\""), "group -> device");
+      String regex = string(device, "regex");
+      assertTrue(
+          regex.contains("device_eui=\"(?<value>") && regex.contains("device_name=\"(?<text>"),
+          regex);
+      List<String> names = variables(detail).stream().map(v -> string(v, "name")).toList();
+      assertTrue(names.indexOf("group") < names.indexOf("device"), names.toString());
+    }
+
+    @Test
+    void theWaterLeakIsDryOrLeak() throws IOException {
+      JsonObject leak = panel(load("device-detail.json"), "Water leak");
+      assertEquals("state-timeline", string(leak, "type"));
+      assertTrue(exprs(leak).get(0).contains("measurement_id=\"4116\""));
+      JsonObject mapping =
+          objects(leak.getAsJsonObject("fieldConfig").getAsJsonObject("defaults").get("mappings"))
+              .get(0)
+              .getAsJsonObject("options");
+      assertEquals("Dry", string(mapping.getAsJsonObject("0"), "text"));
+      assertEquals("Leak", string(mapping.getAsJsonObject("1"), "text"));
+    }
+
+    /** Every status ID of the catalogue the exporter ships is shown by its name there. */
+    @Test
+    void everyStatusOfTheCatalogueIsShownByName() throws IOException {
+      Map<String, String> displayNames = new HashMap<>();
+      JsonObject status = panel(load("device-detail.json"), "Device status");
+      for (JsonObject override : objects(status.getAsJsonObject("fieldConfig").get("overrides"))) {
+        String field = string(override.getAsJsonObject("matcher"), "options");
+        for (JsonObject property : objects(override.get("properties"))) {
+          if ("displayName".equals(string(property, "id"))) {
+            displayNames.put(field, string(property, "value"));
+          }
+        }
+      }
+      Map<String, String> expected = new HashMap<>();
+      for (String line :
+          Files.readAllLines(
+              Path.of("src/main/resources/io/github/sensecapexporter/measurements.tsv"))) {
+        String[] columns = line.split("\t");
+        if (!line.startsWith("#") && columns[0].startsWith("3")) {
+          expected.put("status " + columns[0], columns[1]);
+        }
+      }
+      assertTrue(expected.size() > 30, expected.toString());
+      assertEquals(expected, displayNames);
+      assertEquals(
+          "status {{status_id}}", string(objects(status.get("targets")).get(0), "legendFormat"));
     }
   }
 
@@ -632,6 +792,32 @@ class DashboardJsonTest {
                   .get(0)
                   .getAsJsonObject()
                   .addProperty("expr", "max(sensecap_measurement_value{job=~\"$job\"})"));
+    }
+
+    @Test
+    void devicesWithoutNames() {
+      assertProblem(
+          "lists devices without their names",
+          d ->
+              target(d, 1)
+                  .addProperty(
+                      "expr", "sensecap:device_seconds_since_last_measurement{job=~\"$job\"}"));
+      assertProblem(
+          "legend without {{device_name}}",
+          d -> {
+            target(d, 1)
+                .addProperty(
+                    "expr",
+                    "sensecap:device_online:newest{job=~\"$job\"} * on (job, device_eui)"
+                        + " group_left (device_name) sensecap:device_info{job=~\"$job\"}");
+            target(d, 1).addProperty("legendFormat", "{{device_eui}}");
+          });
+      assertProblem(
+          "lists gateways without their names",
+          d -> target(d, 1).addProperty("expr", "sensecap:gateway_online:newest{job=~\"$job\"}"));
+      assertProblem(
+          "shows sensecap_device_info once per replica",
+          d -> target(d, 1).addProperty("expr", "sensecap_device_info{job=~\"$job\"}"));
     }
 
     @Test

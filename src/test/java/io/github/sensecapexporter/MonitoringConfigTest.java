@@ -7,11 +7,15 @@ import io.github.sensecapexporter.testing.SystemTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The files users run around the exporter, checked by the tools that will read them; the container
@@ -64,6 +68,45 @@ class MonitoringConfigTest {
           assertTrue(tests.contains("alertname: " + name), name + " has no promtool test");
         }
       }
+    }
+  }
+
+  /** Where each alert's runbook_url points: its own section of the README's Runbooks. */
+  static final String RUNBOOKS =
+      "https://github.com/sensecap-exporter/sensecap-exporter/blob/main/README.md#";
+
+  @Nested
+  class Alerts {
+    private List<String> alerts() throws Exception {
+      String[] blocks =
+          Files.readString(ROOT.resolve("prometheus/alerts.yml")).split("\n      - alert: ");
+      return Arrays.asList(blocks).subList(1, blocks.length);
+    }
+
+    @Test
+    void everyAlertHasSeveritySummaryDescriptionAndARunbookInTheReadme() throws Exception {
+      String readme = Files.readString(ROOT.resolve("README.md"));
+      List<String> alerts = alerts();
+      assertTrue(alerts.size() >= 12, alerts.size() + " alerts");
+      for (String alert : alerts) {
+        String name = alert.substring(0, alert.indexOf('\n')).strip();
+        for (String key : List.of("severity: ", "summary: ", "description: ")) {
+          assertTrue(alert.contains("\n          " + key), name + " has no " + key);
+        }
+        String runbook = RUNBOOKS + name.toLowerCase(Locale.ROOT);
+        assertTrue(
+            alert.contains("\n          runbook_url: \"" + runbook + "\"\n"),
+            name + " does not link " + runbook);
+        assertTrue(readme.contains("\n#### " + name + "\n"), "README has no runbook for " + name);
+      }
+    }
+
+    /** Exporters are known by their own metrics: Kubernetes names the job after the Service. */
+    @ParameterizedTest
+    @ValueSource(strings = {"prometheus/recording.yml", "prometheus/alerts.yml"})
+    void rulesSelectNoJobByName(String file) throws Exception {
+      String rules = Files.readString(ROOT.resolve(file));
+      assertFalse(Pattern.compile("job\\s*(=|=~|!=)\\s*\"").matcher(rules).find(), file);
     }
   }
 

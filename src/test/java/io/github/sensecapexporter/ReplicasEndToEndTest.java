@@ -126,6 +126,7 @@ class ReplicasEndToEndTest {
   private static void assertFleetHolds(
       Prometheus prometheus, double temperature, double battery, String when) {
     String devicesReporting = fleetPanelQuery("Devices reporting");
+    String devicesTableRows = fleetPanelQuery("Devices");
     Await.until(
         TIMEOUT,
         "the recording rules to show temperature " + temperature + " while " + when,
@@ -137,6 +138,8 @@ class ReplicasEndToEndTest {
           count(prometheus, "sensecap:device_seconds_since_last_measurement"),
           "devices while " + when);
       assertEquals(DEVICES, prometheus.scalar(devicesReporting), "Devices reporting while " + when);
+      assertEquals(
+          DEVICES, count(prometheus, devicesTableRows), "rows of the Devices table while " + when);
       assertEquals(
           DEVICES, count(prometheus, "sensecap:measurement_value:newest"), "series while " + when);
       assertEquals(
@@ -153,7 +156,8 @@ class ReplicasEndToEndTest {
 
   private static String fleetPanelQuery(String title) {
     return DashboardQueries.of(
-            ROOT.resolve("grafana/dashboards/fleet-overview.json"), Map.of("job", "sensecap"))
+            ROOT.resolve("grafana/dashboards/fleet-overview.json"),
+            Map.of("job", "sensecap", "group", ".*", "search", "", "limit", "100"))
         .stream()
         .filter(query -> query.origin().contains("panel '" + title + "'"))
         .findFirst()

@@ -116,6 +116,9 @@ class DashboardQueriesTest {
             "datasource", "Prometheus",
             "job", "sensecap",
             "instance", ".+",
+            "group", ".*",
+            "search", "",
+            "limit", "100",
             "device", "2CF7F1C04430065C",
             "channel", "1",
             "measurement", "4097");
