@@ -13,6 +13,8 @@
 //   (`imagePullPolice`, `intervall`), and which validate() lets through.
 // A kind that is not in MODELS is refused too: it would otherwise go unchecked.
 // Exit code 0 when every document passes, 1 when one does not, 2 on a usage error.
+// Node 18 or later (Debian 12's nodejs): Array.prototype.findLastIndex is the newest feature used,
+// and every dependency in the lock file asks for Node 14.17 at most.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

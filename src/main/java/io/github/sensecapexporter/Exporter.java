@@ -65,7 +65,8 @@ public final class Exporter implements AutoCloseable {
     Version version = Version.current();
     CollectorRegistry registry = new CollectorRegistry();
     DefaultExports.register(registry);
-    ExporterMetrics metrics = new ExporterMetrics(registry, version.version(), version.revision());
+    ExporterMetrics metrics =
+        new ExporterMetrics(registry, version.version(), version.revision(), version.buildDate());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
     FleetMetadata fleet = new FleetMetadata(settings.api().devices());

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Debian package mvn package builds, read with Debian's dpkg-deb: its control fields, files,
- * configuration files and maintainer scripts, and its launcher run from the unpacked files. CI
- * installs it for real (.ci/deb-install).
+ * configuration files (the service's environment file root's alone, for secrets) and maintainer
+ * scripts, and its launcher run from the unpacked files. CI installs it for real (.ci/deb-install).
  */
 class DebIT {
   private static final String VERSION = System.getProperty("exporter.version");
@@ -99,10 +99,14 @@ class DebIT {
     assertEquals(
         "lrw-r--r-- root/root -> ../share/sensecap-exporter/bin/sensecap-exporter",
         contents.get("/usr/bin/sensecap-exporter"));
+    // /usr/lib, not /lib: the unit directory of Debian 12 and 13 alike, merged /usr or not.
     assertEquals(
-        "-rw-r--r-- root/root", contents.get("/lib/systemd/system/sensecap-exporter.service"));
+        "-rw-r--r-- root/root", contents.get("/usr/lib/systemd/system/sensecap-exporter.service"));
+    assertEquals(null, contents.get("/lib/systemd/system/sensecap-exporter.service"));
     assertEquals("-rw-r--r-- root/root", contents.get("/etc/sensecap-exporter/application.conf"));
-    assertEquals("-rw-r--r-- root/root", contents.get("/etc/default/sensecap-exporter"));
+    // The service's environment may hold secrets (the keystore's password): systemd reads it as
+    // root, and nobody else can.
+    assertEquals("-rw------- root/root", contents.get("/etc/default/sensecap-exporter"));
     assertEquals(
         "-rw-r--r-- root/root", contents.get("/usr/share/doc/sensecap-exporter/copyright"));
     for (Map.Entry<String, String> entry : contents.entrySet()) {
@@ -124,7 +128,8 @@ class DebIT {
     dpkgDeb("--extract", DEB.toString(), root.toString());
     Map<String, String> sources =
         Map.of(
-            "lib/systemd/system/sensecap-exporter.service", SystemdUnitTest.UNIT.toString(),
+            "usr/lib/systemd/system/sensecap-exporter.service", SystemdUnitTest.UNIT.toString(),
+            "usr/share/doc/sensecap-exporter/copyright", "deploy/debian/copyright",
             "etc/sensecap-exporter/application.conf", "deploy/debian/application.conf",
             "etc/default/sensecap-exporter", "deploy/debian/default",
             "usr/share/sensecap-exporter/bin/sensecap-exporter", "bin/sensecap-exporter");
@@ -134,6 +139,31 @@ class DebIT {
           Files.readString(root.resolve(source.getKey())),
           source.getKey());
     }
+  }
+
+  /**
+   * Machine-readable (DEP-5), as Debian's own copyright files are, pointing at the licence text
+   * every Debian system has.
+   */
+  @Test
+  void itsCopyrightFileIsMachineReadable() throws Exception {
+    Path root = dir.resolve("root");
+    dpkgDeb("--extract", DEB.toString(), root.toString());
+    List<String> copyright =
+        Files.readAllLines(root.resolve("usr/share/doc/sensecap-exporter/copyright"));
+    assertEquals(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/",
+        copyright.get(0));
+    assertTrue(copyright.contains("Upstream-Name: sensecap-exporter"), copyright.toString());
+    int files = copyright.indexOf("Files: *");
+    assertTrue(files > 0, copyright.toString());
+    assertTrue(copyright.get(files + 1).startsWith("Copyright: "), copyright.toString());
+    assertEquals("License: Apache-2.0", copyright.get(files + 2));
+    // The licence's own paragraph, after the files'.
+    assertTrue(copyright.lastIndexOf("License: Apache-2.0") > files + 2, copyright.toString());
+    assertTrue(
+        String.join("\n", copyright).contains("\"/usr/share/common-licenses/Apache-2.0\""),
+        copyright.toString());
   }
 
   /** The launcher follows /usr/bin's link and finds the jar in ../lib, as installed. */
@@ -184,7 +214,7 @@ class DebIT {
     dpkgDeb("--extract", DEB.toString(), root.toString());
     Path unit = Files.createDirectories(dir.resolve("units")).resolve("sensecap-exporter.service");
     String installed =
-        Files.readString(root.resolve("lib/systemd/system/sensecap-exporter.service"));
+        Files.readString(root.resolve("usr/lib/systemd/system/sensecap-exporter.service"));
     String launcher = "ExecStart=/usr/bin/sensecap-exporter ";
     assertTrue(installed.contains(launcher), installed);
     Files.writeString(

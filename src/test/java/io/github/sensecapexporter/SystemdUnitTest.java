@@ -124,6 +124,24 @@ class SystemdUnitTest {
     assertEquals("@system-service", only("Service.SystemCallFilter"));
   }
 
+  /**
+   * The launcher's heap ceiling at reference.conf's max-series and 96 MiB for the rest of the JVM
+   * (README, Sizing), as docker-compose.yml and the Kubernetes Deployment have it.
+   */
+  @Test
+  void limitsMemoryAsComposeAndKubernetesDo() throws IOException {
+    String reference = Files.readString(Path.of("src/main/resources/reference.conf"));
+    assertTrue(reference.contains("max-series = 200000"), "the default max-series moved");
+    long heapMib = 32 + (200_000L * 1024 + 1048575) / 1048576;
+    assertEquals((heapMib + 96) + "M", only("Service.MemoryMax"));
+    assertTrue(
+        Files.readString(Path.of("docker-compose.yml"))
+            .contains("mem_limit: ${SENSECAP_EXPORTER_MEM_LIMIT:-" + (heapMib + 96) + "m}"));
+    assertTrue(
+        Files.readString(Path.of("deploy/kubernetes/base/deployment.yaml"))
+            .contains("memory: " + (heapMib + 96) + "Mi"));
+  }
+
   /** The JIT compiler writes the code it runs: with it set, the JVM cannot start. */
   @Test
   void letsTheJvmCompileCode() {

@@ -23,11 +23,13 @@ public final class ExporterMetrics {
   private final Map<ThreadKind, Counter.Child> uncaught = new EnumMap<>(ThreadKind.class);
 
   /**
-   * @param version the exporter's version and {@code revision} its abbreviated commit, the labels
-   *     of {@code sensecap_exporter_build_info}, as Prometheus' own {@code prometheus_build_info}
-   *     has them; the Java version is {@code jvm_info}'s
+   * @param version the exporter's version, {@code revision} its abbreviated commit and {@code
+   *     buildDate} when it was built (ISO-8601 UTC, as {@code --version} prints it): the labels of
+   *     {@code sensecap_exporter_build_info}, as Prometheus' own {@code prometheus_build_info} has
+   *     them; the Java version is {@code jvm_info}'s
    */
-  public ExporterMetrics(CollectorRegistry registry, String version, String revision) {
+  public ExporterMetrics(
+      CollectorRegistry registry, String version, String revision, String buildDate) {
     received =
         Counter.build()
             .name("sensecap_exporter_messages_received_total")
@@ -115,10 +117,12 @@ public final class ExporterMetrics {
     }
     Gauge.build()
         .name("sensecap_exporter_build_info")
-        .help("The exporter's version and git revision, as labels; the value is always 1.")
-        .labelNames("version", "revision")
+        .help(
+            "The exporter's version, git revision and build date, as labels; the value is always"
+                + " 1.")
+        .labelNames("version", "revision", "build_date")
         .register(registry)
-        .labels(version, revision)
+        .labels(version, revision, buildDate)
         .set(1);
   }
 

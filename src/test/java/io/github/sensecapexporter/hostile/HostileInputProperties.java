@@ -149,7 +149,7 @@ class HostileInputProperties {
     MessageHandler handler =
         new MessageHandler(
             store,
-            new ExporterMetrics(registry, "test", "unknown"),
+            new ExporterMetrics(registry, "test", "unknown", "unknown"),
             Clock.systemUTC(),
             List.of("#"));
     for (Message message : messages) {

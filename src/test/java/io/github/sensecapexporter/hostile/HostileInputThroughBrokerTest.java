@@ -80,7 +80,7 @@ class HostileInputThroughBrokerTest {
     MessageHandler handler =
         new MessageHandler(
             store,
-            new ExporterMetrics(registry, "test", "unknown"),
+            new ExporterMetrics(registry, "test", "unknown", "unknown"),
             Clock.systemUTC(),
             List.of("#"));
     long before = usedHeapAfterGc();
@@ -115,7 +115,7 @@ class HostileInputThroughBrokerTest {
     MessageHandler handler =
         new MessageHandler(
             store,
-            new ExporterMetrics(registry, "test", "unknown"),
+            new ExporterMetrics(registry, "test", "unknown", "unknown"),
             Clock.systemUTC(),
             List.of("#"));
     String longest = "F".repeat(TopicParser.MAX_LEVEL_CHARS - 8);

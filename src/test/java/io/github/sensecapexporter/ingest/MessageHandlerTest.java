@@ -43,7 +43,8 @@ class MessageHandlerTest {
     registry = new CollectorRegistry();
     store = new SeriesStore(clock, Duration.ofHours(26), 3);
     handler =
-        new MessageHandler(store, new ExporterMetrics(registry, "test", "unknown"), clock, FILTERS);
+        new MessageHandler(
+            store, new ExporterMetrics(registry, "test", "unknown", "unknown"), clock, FILTERS);
   }
 
   private void handle(String topic, String body) {

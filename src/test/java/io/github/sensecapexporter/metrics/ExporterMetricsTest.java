@@ -8,16 +8,18 @@ import org.junit.jupiter.api.Test;
 
 class ExporterMetricsTest {
   @Test
-  void buildInfoCarriesTheVersionAndTheRevision() {
+  void buildInfoCarriesTheVersionTheRevisionAndTheBuildDate() {
     CollectorRegistry registry = new CollectorRegistry();
-    new ExporterMetrics(registry, "0.1.0", "abc1234");
-    String[] labels = {"version", "revision"};
+    new ExporterMetrics(registry, "0.1.0", "abc1234", "2026-12-02T01:30:00Z");
+    String[] labels = {"version", "revision", "build_date"};
     assertEquals(
         1.0,
         registry.getSampleValue(
-            "sensecap_exporter_build_info", labels, new String[] {"0.1.0", "abc1234"}));
+            "sensecap_exporter_build_info",
+            labels,
+            new String[] {"0.1.0", "abc1234", "2026-12-02T01:30:00Z"}));
     assertNull(
         registry.getSampleValue(
-            "sensecap_exporter_build_info", labels, new String[] {"0.1.0", "unknown"}));
+            "sensecap_exporter_build_info", labels, new String[] {"0.1.0", "abc1234", "unknown"}));
   }
 }

@@ -54,7 +54,7 @@ class FleetStateTest {
         dir.resolve("state"),
         ORG,
         store,
-        new ExporterMetrics(new CollectorRegistry(), "t", "unknown"),
+        new ExporterMetrics(new CollectorRegistry(), "t", "unknown", "unknown"),
         clock,
         fleet);
   }

@@ -47,7 +47,7 @@ class StateKeeperTest {
         path(),
         ORG,
         store,
-        new ExporterMetrics(registry, "test", "unknown"),
+        new ExporterMetrics(registry, "test", "unknown", "unknown"),
         clock,
         Optional.empty());
   }

@@ -47,7 +47,7 @@ public final class Dockerfile {
     return instructions.subList(from, instructions.size());
   }
 
-  /** The HEALTHCHECK's command, in the exec form it must have: the image has no shell tools. */
+  /** The HEALTHCHECK's command, in the exec form, which runs no shell. */
   public static List<String> healthcheckCommand() throws IOException {
     String healthcheck =
         finalStage().stream()
