@@ -1,6 +1,7 @@
 package io.github.sensecapexporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.testing.SystemTools;
