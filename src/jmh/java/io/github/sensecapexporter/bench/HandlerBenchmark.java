@@ -45,7 +45,7 @@ public class HandlerBenchmark {
     handler =
         new MessageHandler(
             store,
-            new ExporterMetrics(new CollectorRegistry(), "bench", "unknown"),
+            new ExporterMetrics(new CollectorRegistry(), "bench", "unknown", "unknown"),
             Clock.systemUTC(),
             List.of("/device_sensor_data/521853156991/+/+/+/+"));
     topics = new String[series];

@@ -48,7 +48,8 @@ public class JsonHandlerBenchmark {
   @Setup
   public void fill() {
     SeriesStore store = new SeriesStore(Clock.systemUTC(), Duration.ofHours(26), series);
-    ExporterMetrics metrics = new ExporterMetrics(new CollectorRegistry(), "bench", "unknown");
+    ExporterMetrics metrics =
+        new ExporterMetrics(new CollectorRegistry(), "bench", "unknown", "unknown");
     List<String> filters = List.of("/device_sensor_data/521853156991/+/+/+/+");
     if (parser.equals("handler")) {
       handle = new MessageHandler(store, metrics, Clock.systemUTC(), filters)::handle;
