@@ -39,7 +39,17 @@ class ApiResponsesTest {
         Arguments.of("{\"data\":[]}", "invalid_response"),
         Arguments.of("{\"code\":null,\"data\":[]}", "invalid_response"),
         Arguments.of("{\"code\":\"0\"}", "invalid_response"),
-        Arguments.of("{\"code\":\"0\",\"data\":null}", "invalid_response"));
+        Arguments.of("{\"code\":\"0\",\"data\":null}", "invalid_response"),
+        // The code becomes a label and a word of the log: digits only, and few.
+        Arguments.of(
+            "{\"code\":\"" + "9".repeat(5000) + "\\nFAKE LOG LINE\",\"msg\":\"\"}",
+            "invalid_response"),
+        Arguments.of("{\"code\":\"1234567\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"11104\\nFAKE\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"ERR\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":-1,\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"123456\",\"msg\":\"\"}", "123456"));
   }
 
   @ParameterizedTest

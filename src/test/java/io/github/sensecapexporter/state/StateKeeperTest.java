@@ -44,7 +44,12 @@ class StateKeeperTest {
 
   private StateKeeper keeper() {
     return new StateKeeper(
-        path(), ORG, store, new ExporterMetrics(registry, "test", "unknown"), clock, Optional.empty());
+        path(),
+        ORG,
+        store,
+        new ExporterMetrics(registry, "test", "unknown"),
+        clock,
+        Optional.empty());
   }
 
   private void saved(String orgId, Map<SeriesKey, Sample> series) throws IOException {

@@ -168,7 +168,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
         for (JsonElement entry : organisation.getAsJsonArray(kind)) {
           JsonObject device = entry.getAsJsonObject();
           // Without a group, every device, whatever its group.
-          if (group.isEmpty() || device.get("group_uuid").getAsString().equals(group)) {
+          if (group.isEmpty() || groups(device).contains(group)) {
             data.add(device.get("list"));
           }
         }
@@ -201,6 +201,17 @@ public final class FakeSenseCapApi implements AutoCloseable {
     envelope.addProperty("code", "0");
     envelope.add("data", data);
     return Answer.of(200, envelope.toString());
+  }
+
+  /** A device's groups: {@code group_uuid}, or {@code group_uuids} for one in several. */
+  private static Set<String> groups(JsonObject device) {
+    Set<String> groups = new HashSet<>();
+    if (device.has("group_uuids")) {
+      device.getAsJsonArray("group_uuids").forEach(uuid -> groups.add(uuid.getAsString()));
+    } else {
+      groups.add(device.get("group_uuid").getAsString());
+    }
+    return groups;
   }
 
   private static Map<String, String> query(String raw) {
