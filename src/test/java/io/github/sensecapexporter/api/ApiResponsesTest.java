@@ -148,6 +148,10 @@ class ApiResponsesTest {
         Arguments.of("{}", null, null, 0),
         Arguments.of("null", null, null, 0),
         Arguments.of("{\"lat\":\"\",\"lon\":\"\"}", null, null, 0),
+        // The platform's "not set": a point in the Gulf of Guinea no device is at.
+        Arguments.of("{\"latitude\":0,\"longitude\":0}", null, null, 0),
+        Arguments.of("{\"lat\":\"0.0\",\"lon\":\"0\"}", null, null, 0),
+        Arguments.of("{\"latitude\":0,\"longitude\":8.5}", 0.0, 8.5, 0),
         Arguments.of("{\"latitude\":22.5}", null, null, 1),
         Arguments.of("{\"latitude\":-91,\"longitude\":0}", null, null, 1),
         Arguments.of("{\"latitude\":0,\"longitude\":180.1}", null, null, 1),
@@ -214,6 +218,19 @@ class ApiResponsesTest {
             Optional.of(true),
             OptionalLong.of(30),
             OptionalLong.of(time),
+            0),
+        // Ten digits are seconds: milliseconds that small would be 1973.
+        Arguments.of(
+            "\"latest_message_time\":" + time / 1000,
+            Optional.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(time / 1000 * 1000),
+            0),
+        Arguments.of(
+            "\"latest_message_time\":\"" + time / 1000 + "\"",
+            Optional.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(time / 1000 * 1000),
             0),
         Arguments.of("", Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), 0),
         Arguments.of(
