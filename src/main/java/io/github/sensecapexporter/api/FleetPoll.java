@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One poll of the fleet's metadata after another: what {@link ApiPoller} runs, and what the tests
@@ -26,28 +24,21 @@ import java.util.logging.Logger;
  * login was refused, the platform is busy or unreachable) keeps the last snapshot. One whose
  * details or status batch fails for that batch alone (a removed device, a refused EUI) still
  * publishes: those devices keep the name and group of their listing, their details from the last
- * snapshot, and no status. A problem is logged when it begins, not on every poll.
+ * snapshot, and no status.
  */
 final class FleetPoll {
-  private static final Logger LOG = Logger.getLogger(FleetPoll.class.getName());
-
   /** view_devices and view_device_running_status take at most 50 EUIs a call. */
   private static final int BATCH = 50;
 
   private static final String NODE = "2";
   private static final String GATEWAY = "1";
 
-  /** Log messages are cut here: long enough for a TLS failure's reason. */
-  private static final int MAX_MESSAGE_CHARS = 200;
-
   private final ApiClient client;
   private final FleetMetadata fleet;
   private final ApiMetrics metrics;
   private final Clock clock;
   private final int maxDevices;
-  private final List<String> secrets;
-  private Set<String> failing = Set.of();
-  private boolean succeeded;
+  private final PollLog log;
 
   /** A poll's snapshot and the batches that failed on the way. */
   private record Read(Fleet fleet, List<ApiClient.Failure> problems) {}
@@ -65,11 +56,7 @@ final class FleetPoll {
     this.metrics = metrics;
     this.clock = clock;
     this.maxDevices = maxDevices;
-    String basic = connection.authorization().reveal();
-    this.secrets =
-        List.of(connection.accessKey().reveal(), basic, basic.substring("Basic ".length())).stream()
-            .filter(secret -> !secret.isEmpty())
-            .toList();
+    this.log = new PollLog(connection);
   }
 
   /** One poll; never throws but for an interrupt, which it keeps for the thread. */
@@ -80,57 +67,12 @@ final class FleetPoll {
       if (read.problems().isEmpty()) {
         metrics.pollSucceeded(clock.millis());
       }
-      report(read.problems(), false, read.fleet());
+      log.polled(read.problems(), read.fleet());
     } catch (ApiClient.Failure e) {
-      report(List.of(e), true, null);
+      log.aborted(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void report(List<ApiClient.Failure> problems, boolean aborted, Fleet read) {
-    Set<String> now = new LinkedHashSet<>();
-    for (ApiClient.Failure e : problems) {
-      String problem = e.call().path() + " " + e.code();
-      now.add(problem);
-      if (failing.contains(problem)) {
-        LOG.fine("SenseCAP HTTP API: " + problem + " again");
-        continue;
-      }
-      String meaning = ApiResponses.meaning(e.code());
-      LOG.warning(
-          "SenseCAP HTTP API: "
-              + e.call().path()
-              + " failed with code "
-              + e.code()
-              + (meaning.isEmpty() ? "" : " (" + meaning + ")")
-              + (e.getMessage().isEmpty() ? "" : ": " + printable(e.getMessage()))
-              + (aborted
-                  ? "; keeping the last metadata and trying again at the next refresh"
-                  : "; the devices of that batch keep their names and groups, their details from"
-                      + " the last poll, and no status"));
-    }
-    if (read != null && now.isEmpty()) {
-      Level level = succeeded && failing.isEmpty() ? Level.FINE : Level.INFO;
-      LOG.log(
-          level,
-          (failing.isEmpty() ? "SenseCAP HTTP API: " : "SenseCAP HTTP API answers again: ")
-              + read.devices().size()
-              + " devices in "
-              + read.devices().values().stream().map(Device::group).distinct().count()
-              + " groups, gateways: "
-              + read.gateways().size());
-      succeeded = true;
-    }
-    failing = now;
-  }
-
-  /** Never the key nor the header that carries it, whatever an answer quotes; short, one line. */
-  private String printable(String message) {
-    for (String secret : secrets) {
-      message = message.replace(secret, "(redacted)");
-    }
-    return Fleet.oneLine(message, MAX_MESSAGE_CHARS);
   }
 
   /**
