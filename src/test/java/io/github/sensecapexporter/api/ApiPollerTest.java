@@ -370,9 +370,9 @@ class ApiPollerTest {
       FleetPoll poll = poll("organisation-4.json");
       api.queue(
           "list_groups",
-          Answer.of(200, "{\"code\":\"11202\",\"msg\":\"bad header Basic " + basic + "\"}"));
+          Answer.of(200, "{\"code\":\"11202\",\"msg\":\"bad token " + basic + "\"}"));
       poll.run();
-      assertEquals(1, log.count(Level.WARNING, "bad header (redacted)"), log.lines().toString());
+      assertEquals(1, log.count(Level.WARNING, "bad token (redacted)"), log.lines().toString());
       assertFalse(String.join("\n", log.lines()).contains(basic));
     }
   }
