@@ -69,7 +69,9 @@ public final class Exporter implements AutoCloseable {
         new ExporterMetrics(registry, version.version(), version.revision(), version.buildDate());
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
-    FleetMetadata fleet = new FleetMetadata(settings.api().devices());
+    FleetMetadata fleet =
+        new FleetMetadata(
+            settings.api().devices(), clock, settings.api().refreshInterval().multipliedBy(2));
     Optional<FleetMetadata> apiFleet =
         settings.api().connection().isPresent() ? Optional.of(fleet) : Optional.empty();
     Optional<StateKeeper> state =

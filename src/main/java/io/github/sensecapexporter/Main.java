@@ -165,9 +165,20 @@ public final class Main {
     }
   }
 
-  /** What must never appear in a log line: the access key and the login hashes. */
-  private static List<String> secrets(Settings settings) {
+  /**
+   * What must never appear in a log line: the access key, the HTTP API's Authorization header that
+   * carries it (and its Base64 part alone), and the login hashes.
+   */
+  static List<String> secrets(Settings settings) {
     List<String> secrets = new ArrayList<>(List.of(settings.mqtt().password().reveal()));
+    settings
+        .api()
+        .connection()
+        .ifPresent(
+            connection -> {
+              String header = connection.authorization().reveal();
+              secrets.add(header.substring(header.indexOf(' ') + 1));
+            });
     settings.http().basicAuthUsers().values().forEach(hash -> secrets.add(hash.reveal()));
     return secrets;
   }

@@ -2,7 +2,6 @@ package io.github.sensecapexporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sensecapexporter.demo.DemoBroker;
 import io.github.sensecapexporter.testing.Await;
@@ -131,9 +130,10 @@ class ApiIntegrationTest {
     api.queue("list_groups", new Answer(200, "{\"code\":\"0\",\"data\":[]}", 20_000));
     start("sensecap.api.request-timeout", "30s");
     Await.until(TIMEOUT, "ready", exporter::isReady);
-    long started = System.nanoTime();
+    Await.until(TIMEOUT, "the first request", () -> api.count("list_groups") == 1);
+    // Had the scrape waited for the poll, the poll would have completed (its answer is an empty
+    // fleet) and set the timestamp.
     String page = metrics();
-    assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos());
     assertEquals(
         0.0, MetricsText.value(page, "sensecap_exporter_api_last_success_timestamp_seconds"));
     assertEquals(
@@ -144,8 +144,8 @@ class ApiIntegrationTest {
   void withoutAnAccessIdTheApiIsNotUsed() throws Exception {
     exporter = Exporter.start(TestSettings.forBroker(broker.tcpUrl()), Clock.systemUTC());
     Await.until(TIMEOUT, "ready", exporter::isReady);
+    // The API's metrics are registered, at 0, as soon as it is used: none means it is not.
     String page = metrics();
     assertFalse(page.contains("sensecap_exporter_api_"), page);
-    assertEquals(0, api.requests().size());
   }
 }

@@ -82,7 +82,9 @@ final class ApiFields {
       Double latitude = number(object.has("latitude") ? object.get("latitude") : object.get("lat"));
       Double longitude =
           number(object.has("longitude") ? object.get("longitude") : object.get("lon"));
-      if (latitude == null && longitude == null) {
+      // (0, 0) is what the platform gives for a position never set: unknown, not a point at sea.
+      if ((latitude == null && longitude == null)
+          || (latitude != null && longitude != null && latitude == 0 && longitude == 0)) {
         return null;
       }
       if (latitude == null
@@ -131,7 +133,16 @@ final class ApiFields {
     return OptionalLong.empty();
   }
 
-  /** An ISO-8601 time with an offset, as the API gives it, or milliseconds as MQTT does. */
+  /**
+   * A number below this is seconds, not milliseconds: as milliseconds it would be before March
+   * 1973, as seconds it is any time until the year 5138.
+   */
+  private static final long SECONDS_BELOW = 100_000_000_000L;
+
+  /**
+   * An ISO-8601 time with an offset, as the API gives it, or a number: milliseconds as MQTT gives
+   * them, or seconds.
+   */
   static OptionalLong time(JsonElement element, List<String> rejected) {
     String text = text(element);
     if (element == null || element.isJsonNull() || "".equals(text)) {
@@ -142,7 +153,8 @@ final class ApiFields {
         return OptionalLong.of(OffsetDateTime.parse(text).toInstant().toEpochMilli());
       } catch (DateTimeParseException e) {
         if (text.chars().allMatch(Character::isDigit) && text.length() <= 15) {
-          return OptionalLong.of(Long.parseLong(text));
+          long number = Long.parseLong(text);
+          return OptionalLong.of(number < SECONDS_BELOW ? number * 1000 : number);
         }
       }
     }

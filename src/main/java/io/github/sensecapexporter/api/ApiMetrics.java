@@ -23,8 +23,8 @@ public final class ApiMetrics {
             .name("sensecap_exporter_api_errors_total")
             .help(
                 "SenseCAP HTTP API requests that failed, by call and code: the HTTP status, the"
-                    + " API's error code (11104: wrong API ID or key), timeout, connection or"
-                    + " invalid_response.")
+                    + " API's error code (11104: wrong API ID or key), timeout, connection,"
+                    + " too_large or invalid_response.")
             .labelNames("call", "code")
             .register(registry);
     invalid =
@@ -32,15 +32,16 @@ public final class ApiMetrics {
             .name("sensecap_exporter_api_invalid_records_total")
             .help(
                 "Records and fields of SenseCAP HTTP API responses left out, by call and reason:"
-                    + " not_an_object, invalid_eui, invalid_group, invalid_field.")
+                    + " not_an_object, invalid_eui, invalid_group, invalid_field, too_many (devices"
+                    + " past the 10,000 a poll keeps).")
             .labelNames("call", "reason")
             .register(registry);
     lastSuccess =
         Gauge.build()
             .name("sensecap_exporter_api_last_success_timestamp_seconds")
             .help(
-                "When a poll of the SenseCAP HTTP API last completed, in seconds since the epoch;"
-                    + " 0 before the first.")
+                "When a poll of the SenseCAP HTTP API last completed without an error, in seconds"
+                    + " since the epoch; 0 before the first.")
             .register(registry);
     for (Call call : Call.values()) {
       // Present at 0 from the start, so that rate() sees the first request.

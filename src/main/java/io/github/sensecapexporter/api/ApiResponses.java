@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * Reads the SenseCAP HTTP API's response bodies, liberally: extra fields are ignored, numbers may
@@ -27,8 +28,14 @@ final class ApiResponses {
   static final String INVALID_GROUP = "invalid_group";
   static final String INVALID_FIELD = "invalid_field";
 
+  /** A device past the cap of devices a poll keeps. */
+  static final String TOO_MANY = "too_many";
+
   /** The code of a body that is not the API's envelope, or has no data where it should. */
   static final String INVALID_RESPONSE = "invalid_response";
+
+  /** The API's codes are numbers ("0", "11104"): anything else is not its envelope. */
+  private static final Pattern CODE = Pattern.compile("[0-9]{1,6}");
 
   private ApiResponses() {}
 
@@ -89,8 +96,9 @@ final class ApiResponses {
       throw new ApiError(INVALID_RESPONSE, "the body is not an object with a code");
     }
     String code = ApiFields.text(envelope.get("code"));
-    if (code == null || code.isEmpty()) {
-      throw new ApiError(INVALID_RESPONSE, "the code is not a string or number");
+    if (code == null || !CODE.matcher(code).matches()) {
+      // It becomes a label and a word of the log: only what the API's codes look like.
+      throw new ApiError(INVALID_RESPONSE, "the code is not a number of at most 6 digits");
     }
     if (!code.equals("0")) {
       String message = ApiFields.text(envelope.get("msg"));
@@ -209,6 +217,7 @@ final class ApiResponses {
       case "11206" -> "too many devices";
       case "11303" -> "device not on this account";
       case INVALID_RESPONSE -> "not the API's response format";
+      case ApiClient.TOO_LARGE -> "the answer is larger than the exporter reads";
       default -> "";
     };
   }

@@ -10,9 +10,11 @@ import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,18 @@ public record ApiSettings(
    * when {@code ca-file} is set; otherwise the JVM's trust store applies.
    */
   public record Connection(URI url, String accessId, Secret accessKey, Optional<SSLContext> tls) {
+    /**
+     * The value of the Authorization header, {@code Basic <Base64 of id:key>}: a secret as much as
+     * the key, since the key is one decoding away.
+     */
+    public Secret authorization() {
+      return new Secret(
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(
+                      (accessId + ":" + accessKey.reveal()).getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Override
     public String toString() {
       return "Connection[url="

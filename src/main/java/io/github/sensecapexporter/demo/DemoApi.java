@@ -11,12 +11,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -64,10 +61,6 @@ public final class DemoApi implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final Clock clock;
-  private final String authorization =
-      "Basic "
-          + Base64.getEncoder()
-              .encodeToString((ACCESS_ID + ":" + ACCESS_KEY).getBytes(StandardCharsets.UTF_8));
 
   private DemoApi(HttpServer server, ExecutorService executor, Clock clock) {
     this.server = server;
@@ -96,18 +89,15 @@ public final class DemoApi implements AutoCloseable {
     try (exchange) {
       String call = exchange.getRequestURI().getPath().substring("/openapi/".length());
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      JsonObject answer;
-      int status = 200;
-      if (!authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        status = 401;
-        answer = error("11104", "wrong access ID or access key");
+      if (!ApiWire.loggedIn(exchange, ACCESS_ID, ACCESS_KEY)) {
+        ApiWire.send(
+            exchange, 401, ApiWire.error("11104", "wrong access ID or access key").toString());
       } else {
-        answer = answer(call, query(exchange.getRequestURI().getRawQuery()), body);
+        ApiWire.send(
+            exchange,
+            200,
+            answer(call, ApiWire.query(exchange.getRequestURI().getRawQuery()), body).toString());
       }
-      byte[] bytes = answer.toString().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, bytes.length);
-      exchange.getResponseBody().write(bytes);
     }
   }
 
@@ -157,20 +147,10 @@ public final class DemoApi implements AutoCloseable {
         }
       }
       default -> {
-        return error("11202", "unknown call " + call);
+        return ApiWire.error("11202", "unknown call " + call);
       }
     }
-    JsonObject envelope = new JsonObject();
-    envelope.addProperty("code", "0");
-    envelope.add("data", data);
-    return envelope;
-  }
-
-  private static JsonObject error(String code, String message) {
-    JsonObject envelope = new JsonObject();
-    envelope.addProperty("code", code);
-    envelope.addProperty("msg", message);
-    return envelope;
+    return ApiWire.success(data);
   }
 
   private static JsonObject group(String name, String uuid) {
@@ -222,21 +202,6 @@ public final class DemoApi implements AutoCloseable {
       // Not a request of ours: nothing matches.
     }
     return euis;
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> query = new HashMap<>();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int equals = pair.indexOf('=');
-        if (equals > 0) {
-          query.put(
-              pair.substring(0, equals),
-              URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return query;
   }
 
   @Override

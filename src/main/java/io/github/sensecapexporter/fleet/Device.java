@@ -104,6 +104,20 @@ public record Device(
         lastUplinkMillis);
   }
 
+  /**
+   * The details of {@code previous}, this device's entry of an earlier snapshot, for a poll whose
+   * view_devices did not answer for it; name and group stay this one's.
+   */
+  public Device withDetailsOf(Device previous) {
+    return withDetails(
+        "",
+        previous.network,
+        previous.hardwareVersion,
+        previous.softwareVersion,
+        previous.latitude,
+        previous.longitude);
+  }
+
   /** The running status of {@code view_device_running_status}. */
   public Device withStatus(
       Optional<Boolean> newOnline,

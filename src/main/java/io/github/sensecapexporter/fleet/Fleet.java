@@ -3,6 +3,8 @@ package io.github.sensecapexporter.fleet;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -38,13 +40,17 @@ public record Fleet(Map<String, Device> devices, Map<String, Gateway> gateways) 
 
   /** {@code text} on one line and at most {@link #MAX_LABEL_CHARS} characters; null is empty. */
   static String label(String text) {
-    if (text == null) {
-      return "";
-    }
-    String trimmed = text.strip();
-    StringBuilder out = new StringBuilder(Math.min(trimmed.length(), MAX_LABEL_CHARS));
-    for (int i = 0; i < trimmed.length() && out.length() < MAX_LABEL_CHARS; i++) {
-      char c = trimmed.charAt(i);
+    return text == null ? "" : oneLine(text.strip(), MAX_LABEL_CHARS);
+  }
+
+  /**
+   * {@code text} with every control character a space, cut to {@code maxChars}: a label value or a
+   * log line's part that cannot break the line or run on.
+   */
+  public static String oneLine(String text, int maxChars) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), maxChars));
+    for (int i = 0; i < text.length() && out.length() < maxChars; i++) {
+      char c = text.charAt(i);
       out.append(Character.isISOControl(c) ? ' ' : c);
     }
     // A surrogate pair cut in half would not be valid UTF-8.
@@ -67,5 +73,23 @@ public record Fleet(Map<String, Device> devices, Map<String, Gateway> gateways) 
     manual.devices.forEach(
         (eui, device) -> merged.merge(eui, device, (mine, theirs) -> mine.overriddenBy(theirs)));
     return new Fleet(merged, gateways);
+  }
+
+  /**
+   * This fleet without what was true when the platform was asked (online, last uplink), for a
+   * snapshot whose status is too old to be shown as current. A report interval describes the device
+   * and stays.
+   */
+  public Fleet withoutStatus() {
+    Map<String, Device> stale = new TreeMap<>();
+    devices.forEach(
+        (eui, device) ->
+            stale.put(
+                eui,
+                device.withStatus(
+                    Optional.empty(), device.reportIntervalSeconds(), OptionalLong.empty())));
+    Map<String, Gateway> offline = new TreeMap<>();
+    gateways.forEach((eui, gateway) -> offline.put(eui, gateway.withOnline(Optional.empty())));
+    return new Fleet(stale, offline);
   }
 }

@@ -1,6 +1,8 @@
 package io.github.sensecapexporter.state;
 
-import com.google.gson.stream.JsonReader;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.stream.JsonWriter;
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
@@ -16,7 +18,8 @@ import java.util.OptionalLong;
  * The API's metadata in the state file: {@code {"devices":[{"eui":...,"name":...}],
  * "gateways":[...]}}. Only what describes a device is kept, not what was true when it was polled
  * (online, last uplink): that would be shown as current after a restart. Unknown members are
- * skipped, so that a later version may add some.
+ * skipped, so that a later version may add some. A fleet that is damaged is not worth the series
+ * beside it: it is dropped whole, and the next poll reads it again.
  */
 final class FleetJson {
   private FleetJson() {}
@@ -59,86 +62,82 @@ final class FleetJson {
     }
   }
 
-  static Fleet read(JsonReader json) throws IOException {
-    Map<String, Device> devices = new HashMap<>();
-    Map<String, Gateway> gateways = new HashMap<>();
-    json.beginObject();
-    while (json.hasNext()) {
-      switch (json.nextName()) {
-        case "devices" -> {
-          json.beginArray();
-          while (json.hasNext()) {
-            Device device = device(json);
-            devices.put(device.eui(), device);
-          }
-          json.endArray();
-        }
-        case "gateways" -> {
-          json.beginArray();
-          while (json.hasNext()) {
-            Gateway gateway = gateway(json);
-            gateways.put(gateway.eui(), gateway);
-          }
-          json.endArray();
-        }
-        default -> json.skipValue();
+  /**
+   * The fleet of a parsed {@code fleet} member.
+   *
+   * @throws DamagedFleetException when it is not one this class writes (a bad EUI, a wrong type)
+   */
+  static Fleet read(JsonElement element) throws DamagedFleetException {
+    try {
+      Map<String, Device> devices = new HashMap<>();
+      Map<String, Gateway> gateways = new HashMap<>();
+      JsonObject fleet = element.getAsJsonObject();
+      for (JsonElement entry : array(fleet, "devices")) {
+        Device device = device(entry.getAsJsonObject());
+        devices.put(device.eui(), device);
       }
+      for (JsonElement entry : array(fleet, "gateways")) {
+        JsonObject gateway = entry.getAsJsonObject();
+        String eui = eui(gateway);
+        gateways.put(eui, new Gateway(eui, text(gateway, "name"), Optional.empty()));
+      }
+      return new Fleet(devices, gateways);
+    } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+      // Gson's getAs... on a value of another type.
+      throw new DamagedFleetException("a value of the wrong type");
     }
-    json.endObject();
-    return new Fleet(devices, gateways);
   }
 
-  private static Device device(JsonReader json) throws IOException {
-    Map<String, String> texts = new HashMap<>();
-    OptionalDouble latitude = OptionalDouble.empty();
-    OptionalDouble longitude = OptionalDouble.empty();
-    OptionalLong interval = OptionalLong.empty();
-    json.beginObject();
-    while (json.hasNext()) {
-      String name = json.nextName();
-      switch (name) {
-        case "eui", "name", "group", "network", "hardware_version", "software_version" ->
-            texts.put(name, json.nextString());
-        case "latitude" -> latitude = OptionalDouble.of(json.nextDouble());
-        case "longitude" -> longitude = OptionalDouble.of(json.nextDouble());
-        case "report_interval_seconds" -> interval = OptionalLong.of(json.nextLong());
-        default -> json.skipValue();
-      }
+  /** A fleet member that is JSON but not a fleet. */
+  static final class DamagedFleetException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    DamagedFleetException(String message) {
+      super(message);
     }
-    json.endObject();
-    String eui = eui(texts.get("eui"));
-    return Device.of(eui)
-        .withName(texts.getOrDefault("name", ""))
-        .withGroup(texts.getOrDefault("group", ""))
+  }
+
+  private static JsonArray array(JsonObject fleet, String name) {
+    JsonElement value = fleet.get(name);
+    return value == null ? new JsonArray() : value.getAsJsonArray();
+  }
+
+  private static Device device(JsonObject json) throws DamagedFleetException {
+    OptionalDouble latitude = number(json, "latitude");
+    OptionalDouble longitude = number(json, "longitude");
+    JsonElement interval = json.get("report_interval_seconds");
+    return Device.of(eui(json))
+        .withName(text(json, "name"))
+        .withGroup(text(json, "group"))
         .withDetails(
             "",
-            texts.getOrDefault("network", ""),
-            texts.getOrDefault("hardware_version", ""),
-            texts.getOrDefault("software_version", ""),
+            text(json, "network"),
+            text(json, "hardware_version"),
+            text(json, "software_version"),
             latitude,
             longitude)
-        .withStatus(Optional.empty(), interval, OptionalLong.empty());
+        .withStatus(
+            Optional.empty(),
+            interval == null ? OptionalLong.empty() : OptionalLong.of(interval.getAsLong()),
+            OptionalLong.empty());
   }
 
-  private static Gateway gateway(JsonReader json) throws IOException {
-    String eui = null;
-    String name = "";
-    json.beginObject();
-    while (json.hasNext()) {
-      switch (json.nextName()) {
-        case "eui" -> eui = json.nextString();
-        case "name" -> name = json.nextString();
-        default -> json.skipValue();
-      }
-    }
-    json.endObject();
-    return new Gateway(eui(eui), name, Optional.empty());
+  private static String text(JsonObject json, String name) {
+    JsonElement value = json.get(name);
+    return value == null ? "" : value.getAsString();
   }
 
-  private static String eui(String eui) throws StateFile.CorruptStateException {
-    if (!Fleet.isEui(eui)) {
-      throw new StateFile.CorruptStateException("a device without a valid EUI in the fleet");
+  private static OptionalDouble number(JsonObject json, String name) {
+    JsonElement value = json.get(name);
+    return value == null ? OptionalDouble.empty() : OptionalDouble.of(value.getAsDouble());
+  }
+
+  private static String eui(JsonObject json) throws DamagedFleetException {
+    JsonElement eui = json.get("eui");
+    String text = eui == null ? null : eui.getAsString();
+    if (!Fleet.isEui(text)) {
+      throw new DamagedFleetException("a device without a valid EUI");
     }
-    return Fleet.normalEui(eui);
+    return Fleet.normalEui(text);
   }
 }

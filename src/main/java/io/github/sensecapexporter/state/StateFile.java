@@ -1,5 +1,8 @@
 package io.github.sensecapexporter.state;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * The latest sample of every series of one organisation on disk, so that a restart does not blank
@@ -41,6 +45,8 @@ import java.util.function.Consumer;
  * upgraded in place. Both still load, with an empty fleet.
  */
 public final class StateFile {
+  private static final Logger LOG = Logger.getLogger(StateFile.class.getName());
+
   static final String FORMAT = "sensecap-exporter-state";
   static final int VERSION = 3;
   private static final int VERSION_WITHOUT_FLEET = 2;
@@ -188,6 +194,7 @@ public final class StateFile {
     List<SeriesKey> keys = new ArrayList<>();
     List<Sample> samples = new ArrayList<>();
     Fleet fleet = Fleet.EMPTY;
+    String fleetDamage = null;
     // The decoder reports malformed UTF-8 instead of replacing it.
     try (Reader in =
         new InputStreamReader(
@@ -234,7 +241,13 @@ public final class StateFile {
       json.endArray();
       if (version == VERSION) {
         expectName(json, "fleet");
-        fleet = FleetJson.read(json);
+        // Parsed whole first: a bad value inside costs the fleet, not the series.
+        JsonElement saved = JsonParser.parseReader(json);
+        try {
+          fleet = FleetJson.read(saved);
+        } catch (FleetJson.DamagedFleetException e) {
+          fleetDamage = e.getMessage();
+        }
       }
       json.endObject();
       if (json.peek() != JsonToken.END_DOCUMENT) {
@@ -242,7 +255,10 @@ public final class StateFile {
       }
     } catch (CorruptStateException | OtherOrganisationException e) {
       throw e;
-    } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+    } catch (IOException
+        | IllegalStateException
+        | IllegalArgumentException
+        | JsonParseException e) {
       // The content is in memory: every exception here is about the content. Gson reports
       // malformed or truncated JSON by these, the decoder bad UTF-8, SeriesKey a label it cannot
       // hold.
@@ -250,6 +266,14 @@ public final class StateFile {
     }
     for (int i = 0; i < keys.size(); i++) {
       sink.accept(keys.get(i), samples.get(i));
+    }
+    if (fleetDamage != null) {
+      LOG.warning(
+          "the fleet's metadata in "
+              + path
+              + " is damaged ("
+              + fleetDamage
+              + "): loading the series without it; the next poll of the API reads it again");
     }
     fleetSink.accept(fleet);
     return true;

@@ -30,6 +30,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,11 @@ class ApiPollerTest {
   private final List<Duration> sleeps = new ArrayList<>();
   private final CollectorRegistry registry = new CollectorRegistry();
   private final ApiMetrics metrics = new ApiMetrics(registry);
-  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY);
+
+  /** The client's monotonic clock: only its waits move it, as they move the wall clock. */
+  private final AtomicLong nanos = new AtomicLong();
+
+  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private FakeSenseCapApi api;
 
@@ -54,26 +59,34 @@ class ApiPollerTest {
     threads.shutdownNow();
   }
 
-  private ApiPoller.FleetPoll poll(String organisation, String key, Duration timeout)
+  private FleetPoll poll(String organisation, String key, Duration timeout, int maxDevices)
       throws IOException {
     api = FakeSenseCapApi.start(organisation, clock);
     ApiSettings.Connection connection =
         new ApiSettings.Connection(api.url(), ACCESS_ID, new Secret(key), Optional.empty());
-    ApiClient client =
-        new ApiClient(
-            connection,
-            timeout,
-            threads,
-            metrics,
-            clock,
-            duration -> {
-              sleeps.add(duration);
-              clock.advance(duration);
-            });
-    return new ApiPoller.FleetPoll(client, fleet, metrics, clock, connection);
+    return new FleetPoll(
+        client(connection, timeout), fleet, metrics, clock, connection, maxDevices);
   }
 
-  private ApiPoller.FleetPoll poll(String organisation) throws IOException {
+  private ApiClient client(ApiSettings.Connection connection, Duration timeout) {
+    return new ApiClient(
+        connection,
+        timeout,
+        threads,
+        metrics,
+        nanos::get,
+        duration -> {
+          sleeps.add(duration);
+          clock.advance(duration);
+          nanos.addAndGet(duration.toNanos());
+        });
+  }
+
+  private FleetPoll poll(String organisation, String key, Duration timeout) throws IOException {
+    return poll(organisation, key, timeout, 10_000);
+  }
+
+  private FleetPoll poll(String organisation) throws IOException {
     return poll(organisation, ACCESS_KEY, Duration.ofSeconds(5));
   }
 
@@ -125,7 +138,8 @@ class ApiPollerTest {
     assertEquals(1, api.count("list_groups"));
     assertEquals(8, api.count("list_devices"));
     assertEquals(3, api.count("view_devices"));
-    assertEquals(3, api.count("view_device_running_status"));
+    // Nodes and gateways in batches of their own.
+    assertEquals(4, api.count("view_device_running_status"));
     assertEquals(3.0, sample("sensecap_exporter_api_requests_total", "call", "view_devices"));
     assertEquals(
         clock.millis() / 1000.0, sample("sensecap_exporter_api_last_success_timestamp_seconds"));
@@ -148,19 +162,19 @@ class ApiPollerTest {
   void neverMoreThanOneRequestASecond() throws IOException {
     poll("organisation-120.json").run();
     List<FakeSenseCapApi.Request> requests = api.requests();
-    assertEquals(15, requests.size());
+    assertEquals(16, requests.size());
     for (int i = 1; i < requests.size(); i++) {
       assertTrue(
           requests.get(i).clockMillis() - requests.get(i - 1).clockMillis() >= 1000,
           "request " + i + " came " + requests.get(i).clockMillis() + " ms");
     }
     // The waits were the client's own, on the injected clock: none took a real second.
-    assertEquals(14, sleeps.size());
+    assertEquals(15, sleeps.size());
   }
 
   @Test
   void http429IsRetriedAfterAWaitThatGrows() throws IOException {
-    ApiPoller.FleetPoll poll = poll("organisation-4.json");
+    FleetPoll poll = poll("organisation-4.json");
     api.queue("list_groups", Answer.of(429, ""), Answer.of(503, "busy"));
     poll.run();
     assertEquals(4, fleet.current().devices().size());
@@ -176,8 +190,8 @@ class ApiPollerTest {
   }
 
   @Test
-  void aFailedPollKeepsTheLastGoodMetadata() throws IOException {
-    ApiPoller.FleetPoll poll = poll("organisation-4.json");
+  void aPollThatCannotListTheFleetKeepsTheLastGoodMetadata() throws IOException {
+    FleetPoll poll = poll("organisation-4.json");
     poll.run();
     Fleet good = fleet.current();
     assertEquals(4, good.devices().size());
@@ -189,19 +203,115 @@ class ApiPollerTest {
     assertEquals(
         4.0, sample("sensecap_exporter_api_errors_total", "call", "view_devices", "code", "429"));
     assertEquals(success, sample("sensecap_exporter_api_last_success_timestamp_seconds"));
-    api.queue(
-        "view_device_running_status",
-        Answer.of(200, FakeSenseCapApi.fixture("malformed-truncated.txt")));
+    api.queue("list_devices", Answer.of(200, "{\"code\":\"11202\",\"msg\":\"bad\"}"));
     poll.run();
     assertEquals(good, fleet.current());
+    api.queue(
+        "view_device_running_status", Answer.of(200, FakeSenseCapApi.fixture("error-11104.json")));
+    poll.run();
+    assertEquals(good, fleet.current());
+    assertEquals(success, sample("sensecap_exporter_api_last_success_timestamp_seconds"));
+  }
+
+  @Test
+  void aBatchThatFailsLeavesTheRestOfThePoll() throws IOException {
+    try (LogCapture log = new LogCapture(Level.FINE)) {
+      FleetPoll poll = poll("organisation-4.json");
+      poll.run();
+      Fleet good = fleet.current();
+      double success = sample("sensecap_exporter_api_last_success_timestamp_seconds");
+      clock.advance(Duration.ofMinutes(10));
+      for (int i = 0; i < 2; i++) {
+        // A device removed since list_devices: the platform refuses the whole batch.
+        api.queue(
+            "view_devices",
+            Answer.of(200, "{\"code\":\"11303\",\"msg\":\"device not on this account\"}"));
+        api.queue(
+            "view_device_running_status",
+            Answer.of(200, FakeSenseCapApi.fixture("malformed-truncated.txt")));
+        poll.run();
+      }
+      Fleet partial = fleet.current();
+      assertEquals(good.devices().keySet(), partial.devices().keySet());
+      Device before = good.devices().get("2CF7F1C044300001");
+      Device after = partial.devices().get("2CF7F1C044300001");
+      assertEquals("HQ 001", after.name());
+      assertEquals("HQ", after.group());
+      // Details from the last snapshot, no status: an old one would look current.
+      assertEquals(before.network(), after.network());
+      assertEquals(before.latitude(), after.latitude());
+      assertEquals(Optional.empty(), after.online());
+      assertEquals(OptionalLong.empty(), after.lastUplinkMillis());
+      // The gateways' batch is their own and answered.
+      assertEquals(Optional.of(true), partial.gateways().get("2CF7F1C04420001A").online());
+      assertEquals(
+          2.0,
+          sample("sensecap_exporter_api_errors_total", "call", "view_devices", "code", "11303"));
+      assertEquals(
+          2.0,
+          sample(
+              "sensecap_exporter_api_errors_total",
+              "call",
+              "view_device_running_status",
+              "code",
+              "invalid_response"));
+      assertEquals(success, sample("sensecap_exporter_api_last_success_timestamp_seconds"));
+      assertEquals(1, log.count(Level.WARNING, "code 11303"), log.lines().toString());
+      assertEquals(1, log.count(Level.WARNING, "code invalid_response"), log.lines().toString());
+
+      poll.run();
+      assertEquals(good, fleet.current());
+      assertEquals(
+          clock.millis() / 1000.0, sample("sensecap_exporter_api_last_success_timestamp_seconds"));
+      assertEquals(1, log.count(Level.INFO, "answers again"), log.lines().toString());
+    }
+  }
+
+  @Test
+  void aBatchThatFailsInTheFirstPollGivesNamesAndGroups() throws IOException {
+    FleetPoll poll = poll("organisation-4.json");
+    api.queue("view_devices", Answer.of(200, "{\"code\":\"11206\",\"msg\":\"too many\"}"));
+    poll.run();
+    Device device = fleet.current().devices().get("2CF7F1C044300003");
+    assertEquals("Greenhouse 001", device.name());
+    assertEquals("Greenhouse", device.group());
+    assertEquals("", device.network());
+    assertEquals(OptionalDouble.empty(), device.latitude());
+    assertEquals(Optional.of(true), device.online());
+  }
+
+  @Test
+  void devicesPastTheCapAreCountedNotKept() throws IOException {
+    poll("organisation-4.json", ACCESS_KEY, Duration.ofSeconds(5), 3).run();
+    assertEquals(3, fleet.current().devices().size());
+    assertEquals(1, fleet.current().gateways().size());
+    // Listed twice, in its group and in Default, and counted once.
     assertEquals(
         1.0,
         sample(
-            "sensecap_exporter_api_errors_total",
+            "sensecap_exporter_api_invalid_records_total",
             "call",
-            "view_device_running_status",
-            "code",
-            "invalid_response"));
+            "list_devices",
+            "reason",
+            "too_many"));
+  }
+
+  @Test
+  void aDeviceInTwoGroupsTakesTheGroupWhoseNameComesFirstWhateverTheirOrder() throws IOException {
+    FleetPoll poll = poll("organisation-two-groups.json");
+    poll.run();
+    assertEquals("Alpha", fleet.current().devices().get("2CF7F1C044300001").group());
+    assertEquals("Zeta", fleet.current().devices().get("2CF7F1C044300002").group());
+    api.queue(
+        "list_groups",
+        Answer.of(
+            200,
+            "{\"code\":\"0\",\"data\":[{\"group_name\":\"Alpha\",\"group_uuid\":\"A-1\"},"
+                + "{\"group_name\":\"Default\",\"group_uuid\":\"\"},"
+                + "{\"group_name\":\"Zeta\",\"group_uuid\":\"Z-1\"}]}"));
+    poll.run();
+    assertEquals("Alpha", fleet.current().devices().get("2CF7F1C044300001").group());
+    assertEquals("Zeta", fleet.current().devices().get("2CF7F1C044300002").group());
   }
 
   @ParameterizedTest
@@ -209,7 +319,7 @@ class ApiPollerTest {
   void aRefusedLoginIsLoggedOnceCountedAndTriedAgain(String fixture) throws IOException {
     String code = fixture.substring(6, 11);
     try (LogCapture log = new LogCapture(Level.FINE)) {
-      ApiPoller.FleetPoll poll = poll("organisation-4.json");
+      FleetPoll poll = poll("organisation-4.json");
       for (int i = 0; i < 3; i++) {
         api.queue("list_groups", Answer.of(200, FakeSenseCapApi.fixture(fixture)));
         poll.run();
@@ -243,7 +353,7 @@ class ApiPollerTest {
   @Test
   void anAnswerThatQuotesTheKeyIsLoggedWithoutIt() throws IOException {
     try (LogCapture log = new LogCapture(Level.ALL)) {
-      ApiPoller.FleetPoll poll = poll("organisation-4.json");
+      FleetPoll poll = poll("organisation-4.json");
       api.queue(
           "list_groups",
           Answer.of(200, "{\"code\":\"11202\",\"msg\":\"bad parameter " + ACCESS_KEY + "\"}"));
@@ -254,8 +364,22 @@ class ApiPollerTest {
   }
 
   @Test
+  void anAnswerThatQuotesTheAuthorizationHeaderIsLoggedWithoutIt() throws IOException {
+    String basic = Base64.getEncoder().encodeToString((ACCESS_ID + ":" + ACCESS_KEY).getBytes());
+    try (LogCapture log = new LogCapture(Level.ALL)) {
+      FleetPoll poll = poll("organisation-4.json");
+      api.queue(
+          "list_groups",
+          Answer.of(200, "{\"code\":\"11202\",\"msg\":\"bad token " + basic + "\"}"));
+      poll.run();
+      assertEquals(1, log.count(Level.WARNING, "bad token (redacted)"), log.lines().toString());
+      assertFalse(String.join("\n", log.lines()).contains(basic));
+    }
+  }
+
+  @Test
   void aSlowAnswerTimesOut() throws IOException {
-    ApiPoller.FleetPoll poll = poll("organisation-4.json", ACCESS_KEY, Duration.ofMillis(300));
+    FleetPoll poll = poll("organisation-4.json", ACCESS_KEY, Duration.ofMillis(300));
     api.queue("list_groups", new Answer(200, "{\"code\":\"0\",\"data\":[]}", 3000));
     poll.run();
     assertEquals(
@@ -267,7 +391,7 @@ class ApiPollerTest {
 
   @Test
   void invalidRecordsAreCountedByReason() throws IOException {
-    ApiPoller.FleetPoll poll = poll("organisation-4.json");
+    FleetPoll poll = poll("organisation-4.json");
     api.queue(
         "view_devices",
         Answer.of(200, FakeSenseCapApi.fixture("view_devices-invalid-records.json")));

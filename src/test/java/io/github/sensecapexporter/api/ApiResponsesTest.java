@@ -39,7 +39,17 @@ class ApiResponsesTest {
         Arguments.of("{\"data\":[]}", "invalid_response"),
         Arguments.of("{\"code\":null,\"data\":[]}", "invalid_response"),
         Arguments.of("{\"code\":\"0\"}", "invalid_response"),
-        Arguments.of("{\"code\":\"0\",\"data\":null}", "invalid_response"));
+        Arguments.of("{\"code\":\"0\",\"data\":null}", "invalid_response"),
+        // The code becomes a label and a word of the log: digits only, and few.
+        Arguments.of(
+            "{\"code\":\"" + "9".repeat(5000) + "\\nFAKE LOG LINE\",\"msg\":\"\"}",
+            "invalid_response"),
+        Arguments.of("{\"code\":\"1234567\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"11104\\nFAKE\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"ERR\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":-1,\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"\",\"msg\":\"\"}", "invalid_response"),
+        Arguments.of("{\"code\":\"123456\",\"msg\":\"\"}", "123456"));
   }
 
   @ParameterizedTest
@@ -138,6 +148,10 @@ class ApiResponsesTest {
         Arguments.of("{}", null, null, 0),
         Arguments.of("null", null, null, 0),
         Arguments.of("{\"lat\":\"\",\"lon\":\"\"}", null, null, 0),
+        // The platform's "not set": a point in the Gulf of Guinea no device is at.
+        Arguments.of("{\"latitude\":0,\"longitude\":0}", null, null, 0),
+        Arguments.of("{\"lat\":\"0.0\",\"lon\":\"0\"}", null, null, 0),
+        Arguments.of("{\"latitude\":0,\"longitude\":8.5}", 0.0, 8.5, 0),
         Arguments.of("{\"latitude\":22.5}", null, null, 1),
         Arguments.of("{\"latitude\":-91,\"longitude\":0}", null, null, 1),
         Arguments.of("{\"latitude\":0,\"longitude\":180.1}", null, null, 1),
@@ -204,6 +218,19 @@ class ApiResponsesTest {
             Optional.of(true),
             OptionalLong.of(30),
             OptionalLong.of(time),
+            0),
+        // Ten digits are seconds: milliseconds that small would be 1973.
+        Arguments.of(
+            "\"latest_message_time\":" + time / 1000,
+            Optional.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(time / 1000 * 1000),
+            0),
+        Arguments.of(
+            "\"latest_message_time\":\"" + time / 1000 + "\"",
+            Optional.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(time / 1000 * 1000),
             0),
         Arguments.of("", Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), 0),
         Arguments.of(

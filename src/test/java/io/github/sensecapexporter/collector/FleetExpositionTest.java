@@ -54,7 +54,7 @@ class FleetExpositionTest {
 
   @Test
   void everyKnownValueIsASeriesAndEveryUnknownOneIsLeftOut() throws IOException {
-    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY);
+    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, Clock.systemUTC(), Duration.ofMinutes(20));
     fleet.replaceFromApi(api());
     String page = page(fleet);
     assertEquals(
@@ -124,7 +124,7 @@ class FleetExpositionTest {
                 other,
                 Device.of(other).withGroup("Cellar")),
             Map.of());
-    FleetMetadata fleet = new FleetMetadata(manual);
+    FleetMetadata fleet = new FleetMetadata(manual, Clock.systemUTC(), Duration.ofMinutes(20));
     String before = page(fleet);
     assertEquals(
         47.37,
@@ -166,7 +166,9 @@ class FleetExpositionTest {
   void labelValuesAreBounded() throws IOException {
     FleetMetadata fleet =
         new FleetMetadata(
-            new Fleet(Map.of(ROOM, Device.of(ROOM).withName("n".repeat(10_000))), Map.of()));
+            new Fleet(Map.of(ROOM, Device.of(ROOM).withName("n".repeat(10_000))), Map.of()),
+            Clock.systemUTC(),
+            Duration.ofMinutes(20));
     String page = page(fleet);
     assertTrue(page.contains("device_name=\"" + "n".repeat(Fleet.MAX_LABEL_CHARS) + "\""));
     assertFalse(page.contains("n".repeat(Fleet.MAX_LABEL_CHARS + 1)));

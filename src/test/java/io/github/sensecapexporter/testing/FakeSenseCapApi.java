@@ -8,18 +8,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.sensecapexporter.demo.ApiWire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +122,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
     try (exchange) {
       String call = exchange.getRequestURI().getPath().substring("/openapi/".length());
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+      Map<String, String> query = ApiWire.query(exchange.getRequestURI().getRawQuery());
       requests.add(new Request(call, query, body, clock.millis()));
       Answer answer;
       Queue<Answer> queue = canned.get(call);
@@ -132,7 +130,10 @@ public final class FakeSenseCapApi implements AutoCloseable {
         answer = queue == null ? null : queue.poll();
       }
       if (answer == null) {
-        answer = answer(call, query, body, exchange.getRequestHeaders().getFirst("Authorization"));
+        answer =
+            ApiWire.loggedIn(exchange, ACCESS_ID, ACCESS_KEY)
+                ? answer(call, query, body)
+                : Answer.of(401, fixture("error-11104.json"));
       }
       if (answer.delayMillis() > 0) {
         try {
@@ -142,23 +143,13 @@ public final class FakeSenseCapApi implements AutoCloseable {
           return;
         }
       }
-      byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
-      exchange.getResponseBody().write(bytes);
+      ApiWire.send(exchange, answer.status(), answer.body());
     } catch (IOException e) {
       // The client gave up (a timeout test): nothing to answer.
     }
   }
 
-  private Answer answer(String call, Map<String, String> query, String body, String auth) {
-    String expected =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((ACCESS_ID + ":" + ACCESS_KEY).getBytes(StandardCharsets.UTF_8));
-    if (!expected.equals(auth)) {
-      return Answer.of(401, fixture("error-11104.json"));
-    }
+  private Answer answer(String call, Map<String, String> query, String body) {
     JsonArray data = new JsonArray();
     switch (call) {
       case "list_groups" -> organisation.getAsJsonArray("groups").forEach(data::add);
@@ -168,7 +159,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
         for (JsonElement entry : organisation.getAsJsonArray(kind)) {
           JsonObject device = entry.getAsJsonObject();
           // Without a group, every device, whatever its group.
-          if (group.isEmpty() || device.get("group_uuid").getAsString().equals(group)) {
+          if (group.isEmpty() || groups(device).contains(group)) {
             data.add(device.get("list"));
           }
         }
@@ -177,7 +168,7 @@ public final class FakeSenseCapApi implements AutoCloseable {
         JsonArray euis =
             JsonParser.parseString(body).getAsJsonObject().getAsJsonArray("device_euis");
         if (euis.size() > 50) {
-          return Answer.of(200, "{\"code\":\"11206\",\"msg\":\"too many devices\"}");
+          return Answer.of(200, ApiWire.error("11206", "too many devices").toString());
         }
         Set<String> wanted = new HashSet<>();
         euis.forEach(e -> wanted.add(e.getAsString()));
@@ -194,29 +185,21 @@ public final class FakeSenseCapApi implements AutoCloseable {
         }
       }
       default -> {
-        return Answer.of(404, "{\"code\":\"404\",\"msg\":\"no such call\"}");
+        return Answer.of(404, ApiWire.error("404", "no such call").toString());
       }
     }
-    JsonObject envelope = new JsonObject();
-    envelope.addProperty("code", "0");
-    envelope.add("data", data);
-    return Answer.of(200, envelope.toString());
+    return Answer.of(200, ApiWire.success(data).toString());
   }
 
-  private static Map<String, String> query(String raw) {
-    Map<String, String> query = new HashMap<>();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int equals = pair.indexOf('=');
-        query.put(
-            URLDecoder.decode(
-                equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8),
-            equals < 0
-                ? ""
-                : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-      }
+  /** A device's groups: {@code group_uuid}, or {@code group_uuids} for one in several. */
+  private static Set<String> groups(JsonObject device) {
+    Set<String> groups = new HashSet<>();
+    if (device.has("group_uuids")) {
+      device.getAsJsonArray("group_uuids").forEach(uuid -> groups.add(uuid.getAsString()));
+    } else {
+      groups.add(device.get("group_uuid").getAsString());
     }
-    return query;
+    return groups;
   }
 
   @Override
