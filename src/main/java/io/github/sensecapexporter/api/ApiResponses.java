@@ -131,58 +131,55 @@ final class ApiResponses {
   }
 
   static Parsed<Listed> listed(JsonElement data) throws ApiError {
-    List<Listed> listed = new ArrayList<>();
-    List<String> rejected = new ArrayList<>();
-    for (JsonElement element : array(data)) {
-      String eui = eui(element, rejected);
-      if (eui != null) {
-        listed.add(
-            new Listed(eui, ApiFields.name(((JsonObject) element).get("device_name"), rejected)));
-      }
-    }
-    return new Parsed<>(listed, rejected);
+    return devices(
+        data,
+        (eui, object, rejected) ->
+            new Listed(eui, ApiFields.name(object.get("device_name"), rejected)));
   }
 
   static Parsed<Details> details(JsonElement data) throws ApiError {
-    List<Details> details = new ArrayList<>();
-    List<String> rejected = new ArrayList<>();
-    for (JsonElement element : array(data)) {
-      String eui = eui(element, rejected);
-      if (eui == null) {
-        continue;
-      }
-      JsonObject object = (JsonObject) element;
-      double[] position = ApiFields.position(object.get("position"), rejected);
-      details.add(
-          new Details(
+    return devices(
+        data,
+        (eui, object, rejected) -> {
+          double[] position = ApiFields.position(object.get("position"), rejected);
+          return new Details(
               eui,
               ApiFields.name(object.get("device_name"), rejected),
               ApiFields.network(object.get("device_network"), rejected),
               ApiFields.name(object.get("hardware_version"), rejected),
               ApiFields.name(object.get("software_version"), rejected),
               position == null ? OptionalDouble.empty() : OptionalDouble.of(position[0]),
-              position == null ? OptionalDouble.empty() : OptionalDouble.of(position[1])));
-    }
-    return new Parsed<>(details, rejected);
+              position == null ? OptionalDouble.empty() : OptionalDouble.of(position[1]));
+        });
   }
 
   static Parsed<Status> statuses(JsonElement data) throws ApiError {
-    List<Status> statuses = new ArrayList<>();
+    return devices(
+        data,
+        (eui, object, rejected) ->
+            new Status(
+                eui,
+                ApiFields.online(object.get("online_status"), rejected),
+                ApiFields.reportInterval(object.get("report_frequency"), rejected),
+                ApiFields.time(object.get("latest_message_time"), rejected)));
+  }
+
+  /** Reads one device record whose EUI is valid; invalid fields are added to {@code rejected}. */
+  private interface DeviceRecord<T> {
+    T read(String eui, JsonObject object, List<String> rejected);
+  }
+
+  /** Every record of a list of devices: those without a valid EUI are left out and counted. */
+  private static <T> Parsed<T> devices(JsonElement data, DeviceRecord<T> record) throws ApiError {
+    List<T> devices = new ArrayList<>();
     List<String> rejected = new ArrayList<>();
     for (JsonElement element : array(data)) {
       String eui = eui(element, rejected);
-      if (eui == null) {
-        continue;
+      if (eui != null) {
+        devices.add(record.read(eui, (JsonObject) element, rejected));
       }
-      JsonObject object = (JsonObject) element;
-      statuses.add(
-          new Status(
-              eui,
-              ApiFields.online(object.get("online_status"), rejected),
-              ApiFields.reportInterval(object.get("report_frequency"), rejected),
-              ApiFields.time(object.get("latest_message_time"), rejected)));
     }
-    return new Parsed<>(statuses, rejected);
+    return new Parsed<>(devices, rejected);
   }
 
   private static JsonArray array(JsonElement data) throws ApiError {
