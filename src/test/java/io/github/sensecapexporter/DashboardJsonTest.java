@@ -342,13 +342,35 @@ class DashboardJsonTest {
     if (!strings(dashboard.get("tags")).contains("sensecap")) {
       return List.of("not tagged sensecap");
     }
+    List<String> problems = new ArrayList<>();
+    collectUrlsWithoutDatasource(dashboard, problems);
     for (JsonObject link : objects(dashboard.get("links"))) {
       if ("dashboards".equals(string(link, "type"))
           && strings(link.get("tags")).contains("sensecap")) {
-        return List.of();
+        return problems;
       }
     }
-    return List.of("no link to the dashboards tagged sensecap");
+    problems.add("no link to the dashboards tagged sensecap");
+    return problems;
+  }
+
+  private static final String DATASOURCE_PARAM = "${datasource:queryparam}";
+
+  /**
+   * A link to another dashboard ({@code /d/...}) that does not pass the chosen datasource on opens
+   * that dashboard on its default datasource, which shows another Prometheus' data or none.
+   */
+  private static void collectUrlsWithoutDatasource(JsonElement element, List<String> problems) {
+    if (element.isJsonArray()) {
+      element.getAsJsonArray().forEach(e -> collectUrlsWithoutDatasource(e, problems));
+    } else if (element.isJsonObject()) {
+      JsonObject object = element.getAsJsonObject();
+      String url = string(object, "url");
+      if (url != null && url.startsWith("/d/") && !url.contains(DATASOURCE_PARAM)) {
+        problems.add("link without " + DATASOURCE_PARAM + ": " + url);
+      }
+      object.entrySet().forEach(e -> collectUrlsWithoutDatasource(e.getValue(), problems));
+    }
   }
 
   static List<String> duplicateUids(Map<String, JsonObject> dashboards) {
@@ -824,6 +846,18 @@ class DashboardJsonTest {
     void missingLinks() {
       assertProblem("no link", d -> d.add("links", new JsonArray()));
       assertProblem("not tagged", d -> d.add("tags", new JsonArray()));
+    }
+
+    @Test
+    void linkThatDropsTheDatasource() {
+      assertProblem(
+          "link without ${datasource:queryparam}",
+          d -> {
+            JsonObject link = new JsonObject();
+            link.addProperty("type", "link");
+            link.addProperty("url", "/d/sensecap-device/sensecap-device-detail?${job:queryparam}");
+            d.getAsJsonArray("links").add(link);
+          });
     }
 
     @Test
