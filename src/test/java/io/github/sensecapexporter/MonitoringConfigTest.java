@@ -66,7 +66,14 @@ class MonitoringConfigTest {
         if (line.strip().startsWith("- alert: ")) {
           String name = line.strip().substring("- alert: ".length());
           assertTrue(name.startsWith("SenseCAP"), name + " lacks the SenseCAP prefix");
-          assertTrue(tests.contains("alertname: " + name), name + " has no promtool test");
+          // An alert_rule_test's alertname, then an exp_alerts list with at least one item: a
+          // test that the alert fires, not only that it stays quiet.
+          Pattern fires =
+              Pattern.compile(
+                  "alertname: "
+                      + Pattern.quote(name)
+                      + "\\n\\s*exp_alerts:\\s*(&\\S+\\s*)?\\n\\s*- ");
+          assertTrue(fires.matcher(tests).find(), name + " has no promtool test that it fires");
         }
       }
     }
