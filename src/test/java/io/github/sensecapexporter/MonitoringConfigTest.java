@@ -125,6 +125,18 @@ class MonitoringConfigTest {
       assertSucceeds(run("amtool", "check-config", "alertmanager/alertmanager.yml"));
     }
 
+    /** Alertmanager has no tool that tests inhibition: the rule is read as written. */
+    @Test
+    void anOfflineDeviceIsNotAlsoNotifiedAsSilent() throws Exception {
+      String config = Files.readString(ROOT.resolve("alertmanager/alertmanager.yml"));
+      assertTrue(
+          config.contains(
+              "  - source_matchers: [alertname = \"SenseCAPDeviceOffline\"]\n"
+                  + "    target_matchers: [alertname = \"SenseCAPDeviceSilent\"]\n"
+                  + "    equal: [job, device_eui]\n"),
+          config);
+    }
+
     @ParameterizedTest
     @CsvSource({
       "SenseCAPExporterDown, critical, on-call",
