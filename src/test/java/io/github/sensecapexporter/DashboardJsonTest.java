@@ -553,11 +553,13 @@ class DashboardJsonTest {
           variableQuery(variable(fleet, "group")).contains("sensecap:device_info{job=~\"$job\"}"));
       assertEquals("textbox", string(variable(fleet, "search"), "type"));
       assertEquals("custom", string(variable(fleet, "limit"), "type"));
+      assertTrue(string(variable(fleet, "limit"), "query").endsWith(",10000"));
       JsonObject devices = panel(fleet, "Devices");
       assertEquals("table", string(devices, "type"));
       for (String expr : exprs(devices)) {
         assertTrue(expr.contains("group_name=~\"$group\""), expr);
         assertTrue(expr.contains("device_name=~\"(?i).*${search:regex}.*\""), expr);
+        assertTrue(expr.contains("device_eui=~\"(?i).*${search:regex}.*\""), expr);
         assertTrue(expr.contains("topk($limit, "), expr);
       }
       // Silent by the same per-device threshold as SenseCAPDeviceSilent.
@@ -588,6 +590,15 @@ class DashboardJsonTest {
       assertTrue(
           regex.contains("device_eui=\"(?<value>") && regex.contains("device_name=\"(?<text>"),
           regex);
+      // Grafana matches it against query_result's lines, where a quote in a name is escaped.
+      Matcher line =
+          Pattern.compile(regex.substring(1, regex.length() - 1))
+              .matcher(
+                  "sensecap:device_info{device_eui=\"2CF7F1C04430065C\", device_name=\"Room \\\"A\\\"\","
+                      + " group_name=\"HQ\"} 1 1700000000000");
+      assertTrue(line.find(), regex);
+      assertEquals("2CF7F1C04430065C", line.group("value"));
+      assertEquals("Room \\\"A\\\"", line.group("text"));
       List<String> names = variables(detail).stream().map(v -> string(v, "name")).toList();
       assertTrue(names.indexOf("group") < names.indexOf("device"), names.toString());
     }
