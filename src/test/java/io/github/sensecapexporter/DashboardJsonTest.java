@@ -603,6 +603,25 @@ class DashboardJsonTest {
       assertTrue(names.indexOf("group") < names.indexOf("device"), names.toString());
     }
 
+    /** Red past the device's own threshold, as SenseCAPDeviceSilent, not past fixed hours. */
+    @Test
+    void theTimeSinceTheLastMeasurementIsJudgedByTheDevicesThreshold() throws IOException {
+      JsonObject since = panel(load("device-detail.json"), "Time since last measurement");
+      assertTrue(
+          exprs(since).stream()
+              .anyMatch(
+                  e ->
+                      e.contains(
+                          "sensecap:device_seconds_since_last_measurement{job=~\"$job\","
+                              + " device_eui=\"$device\"} / on (job, device_eui)"
+                              + " sensecap:device_silence_threshold_seconds")),
+          exprs(since).toString());
+      JsonObject fieldConfig = since.getAsJsonObject("fieldConfig");
+      assertFalse(fieldConfig.getAsJsonObject("defaults").has("thresholds"), "fixed thresholds");
+      String ratio = fieldConfig.get("overrides").toString();
+      assertTrue(ratio.contains("{\"color\":\"red\",\"value\":1}"), ratio);
+    }
+
     @Test
     void theWaterLeakIsDryOrLeak() throws IOException {
       JsonObject leak = panel(load("device-detail.json"), "Water leak");
