@@ -342,13 +342,35 @@ class DashboardJsonTest {
     if (!strings(dashboard.get("tags")).contains("sensecap")) {
       return List.of("not tagged sensecap");
     }
+    List<String> problems = new ArrayList<>();
+    collectUrlsWithoutDatasource(dashboard, problems);
     for (JsonObject link : objects(dashboard.get("links"))) {
       if ("dashboards".equals(string(link, "type"))
           && strings(link.get("tags")).contains("sensecap")) {
-        return List.of();
+        return problems;
       }
     }
-    return List.of("no link to the dashboards tagged sensecap");
+    problems.add("no link to the dashboards tagged sensecap");
+    return problems;
+  }
+
+  private static final String DATASOURCE_PARAM = "${datasource:queryparam}";
+
+  /**
+   * A link to another dashboard ({@code /d/...}) that does not pass the chosen datasource on opens
+   * that dashboard on its default datasource, which shows another Prometheus' data or none.
+   */
+  private static void collectUrlsWithoutDatasource(JsonElement element, List<String> problems) {
+    if (element.isJsonArray()) {
+      element.getAsJsonArray().forEach(e -> collectUrlsWithoutDatasource(e, problems));
+    } else if (element.isJsonObject()) {
+      JsonObject object = element.getAsJsonObject();
+      String url = string(object, "url");
+      if (url != null && url.startsWith("/d/") && !url.contains(DATASOURCE_PARAM)) {
+        problems.add("link without " + DATASOURCE_PARAM + ": " + url);
+      }
+      object.entrySet().forEach(e -> collectUrlsWithoutDatasource(e.getValue(), problems));
+    }
   }
 
   static List<String> duplicateUids(Map<String, JsonObject> dashboards) {
@@ -531,11 +553,13 @@ class DashboardJsonTest {
           variableQuery(variable(fleet, "group")).contains("sensecap:device_info{job=~\"$job\"}"));
       assertEquals("textbox", string(variable(fleet, "search"), "type"));
       assertEquals("custom", string(variable(fleet, "limit"), "type"));
+      assertTrue(string(variable(fleet, "limit"), "query").endsWith(",10000"));
       JsonObject devices = panel(fleet, "Devices");
       assertEquals("table", string(devices, "type"));
       for (String expr : exprs(devices)) {
         assertTrue(expr.contains("group_name=~\"$group\""), expr);
         assertTrue(expr.contains("device_name=~\"(?i).*${search:regex}.*\""), expr);
+        assertTrue(expr.contains("device_eui=~\"(?i).*${search:regex}.*\""), expr);
         assertTrue(expr.contains("topk($limit, "), expr);
       }
       // Silent by the same per-device threshold as SenseCAPDeviceSilent.
@@ -566,8 +590,36 @@ class DashboardJsonTest {
       assertTrue(
           regex.contains("device_eui=\"(?<value>") && regex.contains("device_name=\"(?<text>"),
           regex);
+      // Grafana matches it against query_result's lines, where a quote in a name is escaped.
+      Matcher line =
+          Pattern.compile(regex.substring(1, regex.length() - 1))
+              .matcher(
+                  "sensecap:device_info{device_eui=\"2CF7F1C04430065C\", device_name=\"Room \\\"A\\\"\","
+                      + " group_name=\"HQ\"} 1 1700000000000");
+      assertTrue(line.find(), regex);
+      assertEquals("2CF7F1C04430065C", line.group("value"));
+      assertEquals("Room \\\"A\\\"", line.group("text"));
       List<String> names = variables(detail).stream().map(v -> string(v, "name")).toList();
       assertTrue(names.indexOf("group") < names.indexOf("device"), names.toString());
+    }
+
+    /** Red past the device's own threshold, as SenseCAPDeviceSilent, not past fixed hours. */
+    @Test
+    void theTimeSinceTheLastMeasurementIsJudgedByTheDevicesThreshold() throws IOException {
+      JsonObject since = panel(load("device-detail.json"), "Time since last measurement");
+      assertTrue(
+          exprs(since).stream()
+              .anyMatch(
+                  e ->
+                      e.contains(
+                          "sensecap:device_seconds_since_last_measurement{job=~\"$job\","
+                              + " device_eui=\"$device\"} / on (job, device_eui)"
+                              + " sensecap:device_silence_threshold_seconds")),
+          exprs(since).toString());
+      JsonObject fieldConfig = since.getAsJsonObject("fieldConfig");
+      assertFalse(fieldConfig.getAsJsonObject("defaults").has("thresholds"), "fixed thresholds");
+      String ratio = fieldConfig.get("overrides").toString();
+      assertTrue(ratio.contains("{\"color\":\"red\",\"value\":1}"), ratio);
     }
 
     @Test
@@ -824,6 +876,18 @@ class DashboardJsonTest {
     void missingLinks() {
       assertProblem("no link", d -> d.add("links", new JsonArray()));
       assertProblem("not tagged", d -> d.add("tags", new JsonArray()));
+    }
+
+    @Test
+    void linkThatDropsTheDatasource() {
+      assertProblem(
+          "link without ${datasource:queryparam}",
+          d -> {
+            JsonObject link = new JsonObject();
+            link.addProperty("type", "link");
+            link.addProperty("url", "/d/sensecap-device/sensecap-device-detail?${job:queryparam}");
+            d.getAsJsonArray("links").add(link);
+          });
     }
 
     @Test

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The monitoring stack as shipped: Debian's mosquitto, the exporter, and Debian's Prometheus
- * running our own prometheus.yml and rules, without the SenseCAP HTTP API. Every dashboard query
- * must be valid and return data, but for what only the API tells, and a silent device must raise
- * its alert, named by its EUI.
+ * running our own prometheus.yml and rules, without the SenseCAP HTTP API but with one device named
+ * in sensecap.devices. Every dashboard query must be valid and return data, but for what only the
+ * API tells, and a silent device must raise its alert, named by its EUI.
  */
 class StackEndToEndTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
@@ -36,6 +36,7 @@ class StackEndToEndTest {
   private static final String DEVICE = "2CF7F1C04430065C";
   private static final String DEVICE_WITH_FLAT_BATTERY = "2CF7F1C0443007B2";
   private static final String SILENT_DEVICE = "2CF7F1C0720004E8";
+  private static final String NAMED_BY_HAND = "Meeting room 3";
 
   /** What only the SenseCAP HTTP API tells, which this exporter is not configured to ask. */
   private static final Pattern API_METADATA =
@@ -53,7 +54,14 @@ class StackEndToEndTest {
                 dir.resolve("mosquitto"), "org-" + ORG, ACCESS_KEY, "gateway", "gateway-password");
         Exporter exporter =
             Exporter.start(
-                TestSettings.forBroker(mosquitto.url(), "sensecap.access-key", ACCESS_KEY),
+                TestSettings.forBroker(
+                    mosquitto.url(),
+                    "sensecap.access-key",
+                    ACCESS_KEY,
+                    "sensecap.devices." + DEVICE + ".name",
+                    NAMED_BY_HAND,
+                    "sensecap.devices." + DEVICE + ".group",
+                    "HQ"),
                 Clock.systemUTC())) {
       Await.until(TIMEOUT, "exporter subscribed", exporter::isReady);
       publishFleet(mosquitto.url());
@@ -111,7 +119,15 @@ class StackEndToEndTest {
             "a rate over the received counter",
             () ->
                 !prometheus.query("rate(sensecap_exporter_messages_received_total[2m])").isEmpty());
-        // Without the SenseCAP HTTP API, devices are named by their EUI and have no group.
+        // Without the SenseCAP HTTP API, a device named in sensecap.devices has that name and
+        // group; the others are named by their EUI and have no group.
+        assertEquals(
+            1,
+            prometheus
+                .query(
+                    "sensecap:device_info{device_eui=\"%s\", device_name=\"%s\", group_name=\"HQ\"}"
+                        .formatted(DEVICE, NAMED_BY_HAND))
+                .size());
         assertEquals(
             1,
             prometheus
