@@ -40,12 +40,8 @@ EXPOSE 9816
 # The series survive restarts in the volume.
 ENV SENSECAP_STATE_PATH=/var/lib/sensecap-exporter/state
 VOLUME /var/lib/sensecap-exporter
-# Alive and serving, not /-/ready: a broker that cannot be reached is not mended by a restart (the
-# exporter reconnects by itself, and SenseCAPBrokerDisconnected says so), and Compose must not hold
-# back Prometheus until OpenStream answers. The launcher's --probe rather than the curl this base
-# image happens to carry: it depends on nothing the base ships (a distroless or Alpine base has no
-# curl) and sends no credentials. It is a small JVM of its own, about 0.24 s and 19 MiB of its own
-# memory every 30 s (README.md).
+# Why the launcher's --probe, and /-/healthy rather than /-/ready: README.md, "Healthchecks" under
+# "Install: Docker and Compose".
 # Another sensecap.http.port, or HTTPS, needs its own HEALTHCHECK here or in docker-compose.yml.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/opt/sensecap-exporter/bin/sensecap-exporter", "--probe", "http://127.0.0.1:9816/-/healthy"]

@@ -55,6 +55,9 @@ public final class Main {
       Any key can also be set as a JVM option, -Dkey=value, before -jar or in JAVA_OPTS.
       """;
 
+  /** --probe reads no configuration, so an option beside it would be ignored: it is refused. */
+  private static final String PROBE_USAGE = "--probe needs a URL and nothing else";
+
   private Main() {}
 
   /** The parsed command line. */
@@ -89,9 +92,12 @@ public final class Main {
           help = true;
         } else {
           throw new IllegalArgumentException(
-              arg.equals("--config")
-                  ? "--config needs a file"
-                  : arg.equals("--set") ? "--set needs KEY=VALUE" : "unknown argument: " + arg);
+              switch (arg) {
+                case "--config" -> "--config needs a file";
+                case "--set" -> "--set needs KEY=VALUE";
+                case "--probe" -> PROBE_USAGE;
+                default -> "unknown argument: " + arg;
+              });
         }
       }
       return new Arguments(config, Map.copyOf(overrides), demo, version, help);
@@ -114,9 +120,10 @@ public final class Main {
 
   public static void main(String[] args) {
     // Before anything else: a container's healthcheck runs this every 30 s, with no configuration.
-    if (List.of(args).contains("--probe")) {
-      if (args.length != 2 || !args[0].equals("--probe")) {
-        System.err.println("sensecap-exporter: --probe needs a URL and nothing else");
+    // The launcher's rule too: only a first --probe is one, not a --config or --set value.
+    if (args.length > 0 && args[0].equals("--probe")) {
+      if (args.length != 2) {
+        System.err.println("sensecap-exporter: " + PROBE_USAGE);
         System.exit(EXIT_USAGE);
         return;
       }
@@ -128,7 +135,10 @@ public final class Main {
       arguments = Arguments.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("sensecap-exporter: " + e.getMessage());
-      System.err.print(USAGE);
+      // A misplaced --probe gets the one line a first one with the wrong arguments gets.
+      if (!e.getMessage().equals(PROBE_USAGE)) {
+        System.err.print(USAGE);
+      }
       System.exit(EXIT_USAGE);
       return;
     }

@@ -46,10 +46,9 @@ final class ApiClient {
 
   /**
    * The largest body read. The largest answer the exporter needs is the Default group's
-   * list_devices at {@link ApiPoller}'s cap of devices: about 150 bytes a device, 1.5 MB for
-   * 10,000; a 50-device batch answer is a few tens of kB. 4 MiB leaves room for long names and
-   * fields the API may add, while the body and its JSON tree stay a small part of the launcher's
-   * 228 MiB heap.
+   * list_devices at {@link ApiPoller}'s cap of devices; a batch answer is far smaller. The limit
+   * leaves room for long names and fields the API may add, while the body and its JSON tree stay a
+   * small part of the exporter's heap.
    */
   static final int MAX_BODY_BYTES = 4 << 20;
 

@@ -33,7 +33,7 @@ public final class ApiMetrics {
             .help(
                 "Records and fields of SenseCAP HTTP API responses left out, by call and reason:"
                     + " not_an_object, invalid_eui, invalid_group, invalid_field, too_many (devices"
-                    + " past the 10,000 a poll keeps).")
+                    + " past the cap a poll keeps).")
             .labelNames("call", "reason")
             .register(registry);
     lastSuccess =

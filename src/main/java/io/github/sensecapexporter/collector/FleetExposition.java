@@ -1,13 +1,13 @@
 package io.github.sensecapexporter.collector;
 
+import static io.github.sensecapexporter.collector.Gauge.DEVICE;
+import static io.github.sensecapexporter.collector.Gauge.LABELS_END;
+
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.fleet.Gateway;
 import java.io.IOException;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
-import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Writes the fleet's metadata: an info series per device and gateway, and a gauge per known value.
@@ -15,41 +15,40 @@ import java.util.function.Function;
  * TYPE, even when it is empty, so a scrape's families do not come and go with the fleet.
  */
 final class FleetExposition {
-  private static final Family DEVICE_INFO =
-      new Family(
+  private static final Gauge DEVICE_INFO =
+      new Gauge(
           "sensecap_device_info",
           "A SenseCAP device known to the HTTP API or sensecap.devices, with its name, group,"
               + " network and versions; the value is always 1.");
-  private static final Family LATITUDE =
-      new Family(
+  private static final Gauge LATITUDE =
+      new Gauge(
           "sensecap_device_latitude_degrees",
           "The device's latitude as the platform or sensecap.devices gives it, in degrees.");
-  private static final Family LONGITUDE =
-      new Family(
+  private static final Gauge LONGITUDE =
+      new Gauge(
           "sensecap_device_longitude_degrees",
           "The device's longitude as the platform or sensecap.devices gives it, in degrees.");
-  private static final Family DEVICE_ONLINE =
-      new Family(
+  private static final Gauge DEVICE_ONLINE =
+      new Gauge(
           "sensecap_device_online",
           "1 if the SenseCAP platform reports the device online, else 0.");
-  private static final Family REPORT_INTERVAL =
-      new Family(
+  private static final Gauge REPORT_INTERVAL =
+      new Gauge(
           "sensecap_device_report_interval_seconds",
           "How often the device reports, as the SenseCAP platform records it, in seconds.");
-  private static final Family LAST_UPLINK =
-      new Family(
+  private static final Gauge LAST_UPLINK =
+      new Gauge(
           "sensecap_device_last_uplink_timestamp_seconds",
           "When the SenseCAP platform last heard from the device, in seconds since the epoch.");
-  private static final Family GATEWAY_INFO =
-      new Family(
+  private static final Gauge GATEWAY_INFO =
+      new Gauge(
           "sensecap_gateway_info",
           "A LoRaWAN gateway of the organisation, with its name; the value is always 1.");
-  private static final Family GATEWAY_ONLINE =
-      new Family(
+  private static final Gauge GATEWAY_ONLINE =
+      new Gauge(
           "sensecap_gateway_online",
           "1 if the SenseCAP platform reports the gateway online, else 0.");
 
-  private static final byte[] DEVICE = TextOutput.utf8("{device_eui=\"");
   private static final byte[] DEVICE_NAME = TextOutput.utf8("\",device_name=\"");
   private static final byte[] GROUP_NAME = TextOutput.utf8("\",group_name=\"");
   private static final byte[] NETWORK = TextOutput.utf8("\",network=\"");
@@ -57,14 +56,10 @@ final class FleetExposition {
   private static final byte[] SOFTWARE = TextOutput.utf8("\",software_version=\"");
   private static final byte[] GATEWAY = TextOutput.utf8("{gateway_eui=\"");
   private static final byte[] GATEWAY_NAME = TextOutput.utf8("\",gateway_name=\"");
-  private static final byte[] LABELS_END = TextOutput.utf8("\"} ");
 
-  private record Family(byte[] header, byte[] name) {
-    Family(String name, String help) {
-      this(
-          TextOutput.utf8("# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n"),
-          TextOutput.utf8(name));
-    }
+  /** Writes a device's value in a family, after its name and labels. */
+  private interface ValueWriter {
+    void write(TextOutput out, Device device) throws IOException;
   }
 
   private FleetExposition() {}
@@ -89,27 +84,36 @@ final class FleetExposition {
       out.write('1');
       out.write('\n');
     }
-    writeDoubles(out, LATITUDE, fleet, Device::latitude);
-    writeDoubles(out, LONGITUDE, fleet, Device::longitude);
-    writeFlags(out, DEVICE_ONLINE, fleet, Device::online);
-    out.write(REPORT_INTERVAL.header());
-    for (Device device : fleet.devices().values()) {
-      OptionalLong seconds = device.reportIntervalSeconds();
-      if (seconds.isPresent()) {
-        deviceLine(out, REPORT_INTERVAL, device);
-        out.integer(seconds.getAsLong());
-        out.write('\n');
-      }
-    }
-    out.write(LAST_UPLINK.header());
-    for (Device device : fleet.devices().values()) {
-      OptionalLong millis = device.lastUplinkMillis();
-      if (millis.isPresent()) {
-        deviceLine(out, LAST_UPLINK, device);
-        out.millisAsSeconds(millis.getAsLong());
-        out.write('\n');
-      }
-    }
+    writeDevices(
+        out,
+        LATITUDE,
+        fleet,
+        device -> device.latitude().isPresent(),
+        (o, device) -> o.value(device.latitude().getAsDouble()));
+    writeDevices(
+        out,
+        LONGITUDE,
+        fleet,
+        device -> device.longitude().isPresent(),
+        (o, device) -> o.value(device.longitude().getAsDouble()));
+    writeDevices(
+        out,
+        DEVICE_ONLINE,
+        fleet,
+        device -> device.online().isPresent(),
+        (o, device) -> o.write(device.online().get() ? '1' : '0'));
+    writeDevices(
+        out,
+        REPORT_INTERVAL,
+        fleet,
+        device -> device.reportIntervalSeconds().isPresent(),
+        (o, device) -> o.integer(device.reportIntervalSeconds().getAsLong()));
+    writeDevices(
+        out,
+        LAST_UPLINK,
+        fleet,
+        device -> device.lastUplinkMillis().isPresent(),
+        (o, device) -> o.millisAsSeconds(device.lastUplinkMillis().getAsLong()));
     out.write(GATEWAY_INFO.header());
     for (Gateway gateway : fleet.gateways().values()) {
       out.write(GATEWAY_INFO.name());
@@ -134,38 +138,20 @@ final class FleetExposition {
     }
   }
 
-  private static void writeDoubles(
-      TextOutput out, Family family, Fleet fleet, Function<Device, OptionalDouble> field)
+  /** Writes {@code gauge} with a line for each device that {@code has} a value. */
+  private static void writeDevices(
+      TextOutput out, Gauge gauge, Fleet fleet, Predicate<Device> has, ValueWriter value)
       throws IOException {
-    out.write(family.header());
+    out.write(gauge.header());
     for (Device device : fleet.devices().values()) {
-      OptionalDouble value = field.apply(device);
-      if (value.isPresent()) {
-        deviceLine(out, family, device);
-        out.value(value.getAsDouble());
+      if (has.test(device)) {
+        out.write(gauge.name());
+        out.write(DEVICE);
+        out.labelValue(device.eui());
+        out.write(LABELS_END);
+        value.write(out, device);
         out.write('\n');
       }
     }
-  }
-
-  private static void writeFlags(
-      TextOutput out, Family family, Fleet fleet, Function<Device, Optional<Boolean>> field)
-      throws IOException {
-    out.write(family.header());
-    for (Device device : fleet.devices().values()) {
-      Optional<Boolean> value = field.apply(device);
-      if (value.isPresent()) {
-        deviceLine(out, family, device);
-        out.write(value.get() ? '1' : '0');
-        out.write('\n');
-      }
-    }
-  }
-
-  private static void deviceLine(TextOutput out, Family family, Device device) throws IOException {
-    out.write(family.name());
-    out.write(DEVICE);
-    out.labelValue(device.eui());
-    out.write(LABELS_END);
   }
 }

@@ -1,5 +1,8 @@
 package io.github.sensecapexporter.collector;
 
+import static io.github.sensecapexporter.collector.Gauge.DEVICE;
+import static io.github.sensecapexporter.collector.Gauge.LABELS_END;
+
 import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.parse.Topic;
 import io.github.sensecapexporter.store.SeriesKey;
@@ -52,7 +55,6 @@ public final class SeriesExposition {
           "sensecap_exporter_series_limit",
           "sensecap.series.max-series: new series beyond it are dropped.");
 
-  private static final byte[] DEVICE = TextOutput.utf8("{device_eui=\"");
   private static final byte[] CHANNEL = TextOutput.utf8("\",channel=\"");
   private static final byte[] SENSOR = TextOutput.utf8("\",sensor_eui=\"");
   private static final byte[] MEASUREMENT_ID = TextOutput.utf8("\",measurement_id=\"");
@@ -60,7 +62,6 @@ public final class SeriesExposition {
   private static final byte[] INFO_ID = TextOutput.utf8("{measurement_id=\"");
   private static final byte[] INFO_NAME = TextOutput.utf8("\",name=\"");
   private static final byte[] INFO_UNIT = TextOutput.utf8("\",unit=\"");
-  private static final byte[] LABELS_END = TextOutput.utf8("\"} ");
   private static final byte[] NO_LABELS = TextOutput.utf8(" ");
 
   private final SeriesStore store;
@@ -73,15 +74,6 @@ public final class SeriesExposition {
     this.store = store;
     this.catalogue = catalogue;
     this.fleet = fleet;
-  }
-
-  /** A gauge's HELP and TYPE lines, and its name, which starts each of its sample lines. */
-  private record Gauge(byte[] header, byte[] name) {
-    Gauge(String name, String help) {
-      this(
-          TextOutput.utf8("# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n"),
-          TextOutput.utf8(name));
-    }
   }
 
   /** Writes the labels and the value of one sample line. */

@@ -9,11 +9,17 @@ import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Rejects a key under {@code sensecap} that reference.conf does not define, from any source. */
 final class KnownKeys {
   private static final String ROOT = "sensecap";
-  private static final String USERS = ROOT + ".http.basic-auth.users";
+
+  /**
+   * Objects whose keys are the operator's own, user names and EUIs, checked where they are read.
+   */
+  private static final Set<String> OPERATOR_KEYED =
+      Set.of(ROOT + ".http.basic-auth.users", ApiSettings.DEVICES);
 
   /**
    * The shipped keys alone. Not {@link ConfigFactory#defaultReference()}: that one has the system
@@ -47,7 +53,7 @@ final class KnownKeys {
 
   private static void walk(ConfigObject object, List<String> path) {
     String joined = ConfigUtil.joinPath(path);
-    if (joined.equals(USERS) || joined.equals(ApiSettings.DEVICES)) {
+    if (OPERATOR_KEYED.contains(joined)) {
       return;
     }
     try {
@@ -66,8 +72,8 @@ final class KnownKeys {
   }
 
   private static void checkKey(String key) {
-    if (key.startsWith(USERS + ".") || key.startsWith(ApiSettings.DEVICES + ".")) {
-      return; // user names and EUIs are the operator's own keys, checked where they are read
+    if (OPERATOR_KEYED.stream().anyMatch(object -> key.startsWith(object + "."))) {
+      return;
     }
     if (!REFERENCE.hasPathOrNull(key)) {
       throw new SettingsException(key, "is not a known key (see README.md for the list)");
