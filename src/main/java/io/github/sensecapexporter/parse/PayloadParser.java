@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Parses an OpenStream body such as {@code {"value": 23.5, "timestamp": 1759186369000}}. Both
  * fields may also be strings holding numbers; {@code value} may be a boolean (1 or 0); {@code
- * timestamp} is in milliseconds, or in seconds when below {@link EpochNumbers#SECONDS_BELOW}. Pure:
- * the same bytes give the same reading.
+ * timestamp} is in milliseconds, or in seconds when below 10^12. Pure: the same bytes give the same
+ * reading.
  *
  * <p>It reads strict JSON (RFC 8259) straight from the bytes, once per message: no reader, no
  * buffer copy, no exception for bad input, and no allocation for the usual body of two numbers.
@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  * PayloadParserOracleTest holds this parser to Gson's reading of the same bodies.
  */
 public final class PayloadParser {
+  /** Timestamps below this are in seconds: 10^12 ms is September 2001, 10^12 s is year 33658. */
+  private static final double SECONDS_LIMIT = 1e12;
+
   private static final long INVALID_TIMESTAMP = -1;
 
   /** Containers nested deeper than this inside a field make the body invalid. */
@@ -206,7 +209,7 @@ public final class PayloadParser {
     if (!(raw >= 0) || Double.isInfinite(raw)) {
       return INVALID_TIMESTAMP;
     }
-    double millis = raw < EpochNumbers.SECONDS_BELOW ? raw * 1000 : raw;
+    double millis = raw < SECONDS_LIMIT ? raw * 1000 : raw;
     // Beyond year 292,278,994 a long of milliseconds overflows; no device sends that.
     return millis >= Long.MAX_VALUE ? INVALID_TIMESTAMP : (long) millis;
   }

@@ -168,7 +168,7 @@ class PayloadParserOracleTest {
    *       a string holding one, or "NaN", "inf", "Infinity" in a string, any case, with a sign;
    *   <li>a member that is not usable (null value, bad timestamp) makes the whole body invalid,
    *       even when a later member with the same name would be; otherwise the last one wins;
-   *   <li>a timestamp is in milliseconds, or seconds below 10^11, never negative, within a long of
+   *   <li>a timestamp is in milliseconds, or seconds below 10^12, never negative, within a long of
    *       milliseconds; {@code null} is none;
    *   <li>Gson's own nesting limit is set one above the parser's, as Gson counts the body's object;
    *   <li>Gson's error on long integers is stepped around ({@link #withoutGsonsWrappedZeros}).
@@ -253,12 +253,12 @@ class PayloadParserOracleTest {
               && !NUMBER_IN_STRING.matcher(text.strip()).matches()) {
             return REFUSED;
           }
-          // Milliseconds, or seconds below 10^11; never negative; within a long of milliseconds.
+          // Milliseconds, or seconds below 10^12; never negative; within a long of milliseconds.
           double raw = Double.parseDouble(text.strip());
           if (!(raw >= 0) || Double.isInfinite(raw)) {
             return REFUSED;
           }
-          double millis = raw < 1e11 ? raw * 1000 : raw;
+          double millis = raw < 1e12 ? raw * 1000 : raw;
           if (millis >= 0x1p63) {
             return REFUSED;
           }
