@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
  * {@link JsonReader} cannot be reset, so one is made per message either way.
  */
 public final class GsonPayloadParser {
-  private static final double SECONDS_LIMIT = 1e12;
   private static final long INVALID_TIMESTAMP = -1;
 
   private final BytesReader reader = new BytesReader();
@@ -125,7 +124,7 @@ public final class GsonPayloadParser {
     if (!(raw >= 0) || Double.isInfinite(raw)) {
       return INVALID_TIMESTAMP;
     }
-    double millis = raw < SECONDS_LIMIT ? raw * 1000 : raw;
+    double millis = raw < PayloadParser.SECONDS_BELOW ? raw * 1000 : raw;
     return millis >= Long.MAX_VALUE ? INVALID_TIMESTAMP : (long) millis;
   }
 

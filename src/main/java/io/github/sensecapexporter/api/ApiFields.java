@@ -3,6 +3,7 @@ package io.github.sensecapexporter.api;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.github.sensecapexporter.parse.PayloadParser;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -134,12 +135,6 @@ final class ApiFields {
   }
 
   /**
-   * A number below this is seconds, not milliseconds: as milliseconds it would be before March
-   * 1973, as seconds it is any time until the year 5138.
-   */
-  private static final long SECONDS_BELOW = 100_000_000_000L;
-
-  /**
    * An ISO-8601 time with an offset, as the API gives it, or a number: milliseconds as MQTT gives
    * them, or seconds.
    */
@@ -154,7 +149,7 @@ final class ApiFields {
       } catch (DateTimeParseException e) {
         if (text.chars().allMatch(Character::isDigit) && text.length() <= 15) {
           long number = Long.parseLong(text);
-          return OptionalLong.of(number < SECONDS_BELOW ? number * 1000 : number);
+          return OptionalLong.of(number < PayloadParser.SECONDS_BELOW ? number * 1000 : number);
         }
       }
     }

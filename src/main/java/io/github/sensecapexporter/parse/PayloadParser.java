@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
  * PayloadParserOracleTest holds this parser to Gson's reading of the same bodies.
  */
 public final class PayloadParser {
-  /** Timestamps below this are in seconds: 10^12 ms is September 2001, 10^12 s is year 33658. */
-  private static final double SECONDS_LIMIT = 1e12;
+  /**
+   * Epoch times below this are in seconds, else in milliseconds, for the feed (OpenStream's rule)
+   * and the HTTP API alike: 10^12 ms is September 2001, 10^12 s is the year 33658.
+   */
+  public static final long SECONDS_BELOW = 1_000_000_000_000L;
 
   private static final long INVALID_TIMESTAMP = -1;
 
@@ -209,7 +212,7 @@ public final class PayloadParser {
     if (!(raw >= 0) || Double.isInfinite(raw)) {
       return INVALID_TIMESTAMP;
     }
-    double millis = raw < SECONDS_LIMIT ? raw * 1000 : raw;
+    double millis = raw < SECONDS_BELOW ? raw * 1000 : raw;
     // Beyond year 292,278,994 a long of milliseconds overflows; no device sends that.
     return millis >= Long.MAX_VALUE ? INVALID_TIMESTAMP : (long) millis;
   }
