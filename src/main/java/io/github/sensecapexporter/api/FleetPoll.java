@@ -3,7 +3,6 @@ package io.github.sensecapexporter.api;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.github.sensecapexporter.config.ApiSettings;
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.fleet.FleetMetadata;
@@ -45,18 +44,13 @@ final class FleetPoll {
 
   /** At most {@code maxDevices} nodes and as many gateways are kept; the rest are counted. */
   FleetPoll(
-      ApiClient client,
-      FleetMetadata fleet,
-      ApiMetrics metrics,
-      Clock clock,
-      ApiSettings.Connection connection,
-      int maxDevices) {
+      ApiClient client, FleetMetadata fleet, ApiMetrics metrics, Clock clock, int maxDevices) {
     this.client = client;
     this.fleet = fleet;
     this.metrics = metrics;
     this.clock = clock;
     this.maxDevices = maxDevices;
-    this.log = new PollLog(connection);
+    this.log = new PollLog();
   }
 
   /** One poll; never throws but for an interrupt, which it keeps for the thread. */

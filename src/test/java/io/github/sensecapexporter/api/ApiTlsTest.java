@@ -84,7 +84,6 @@ class ApiTlsTest {
             fleet,
             metrics,
             clock,
-            connection,
             10_000)
         .run();
     return fleet.current();
