@@ -3,6 +3,7 @@ package io.github.sensecapexporter.api;
 import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
+import io.github.sensecapexporter.logging.LogText;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -75,6 +76,6 @@ final class PollLog {
    * {@link UncaughtExceptions#install}; short, one line.
    */
   private static String printable(String message) {
-    return Fleet.oneLine(UncaughtExceptions.masked(message), MAX_MESSAGE_CHARS);
+    return LogText.oneLine(UncaughtExceptions.masked(message), MAX_MESSAGE_CHARS);
   }
 }

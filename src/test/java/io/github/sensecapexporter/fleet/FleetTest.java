@@ -34,12 +34,6 @@ class FleetTest {
   }
 
   @Test
-  void aLogMessageIsCutTheSameWay() {
-    assertEquals("a b", Fleet.oneLine("a\rb", 10));
-    assertEquals("ab", Fleet.oneLine("ab\uD83D\uDE00", 3));
-  }
-
-  @Test
   void theFileWinsFieldByFieldAndAddsWhatOnlyItKnows() {
     Device fromApi =
         Device.of(ROOM)
