@@ -102,8 +102,7 @@ final class FleetPoll {
     for (ApiResponses.Group group : ordered) {
       for (ApiResponses.Listed node : listed(NODE, group)) {
         if (keeps(devices, node.eui(), tooMany)) {
-          devices.put(
-              node.eui(), Device.of(node.eui()).withName(node.name()).withGroup(group.name()));
+          devices.put(node.eui(), Device.listed(node.eui(), node.name(), group.name()));
         }
       }
       for (ApiResponses.Listed gateway : listed(GATEWAY, group)) {

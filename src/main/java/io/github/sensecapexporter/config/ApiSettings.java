@@ -200,8 +200,7 @@ public record ApiSettings(
           key + "." + missing,
           "is required with " + (latitude.isPresent() ? "latitude" : "longitude"));
     }
-    Device result = Device.of(eui).withName(name).withGroup(group);
-    return result.withDetails("", "", "", "", latitude, longitude);
+    return Device.manual(eui, name, group, latitude, longitude);
   }
 
   private static String text(Config device, String key, String field) {

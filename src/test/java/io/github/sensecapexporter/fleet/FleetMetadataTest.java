@@ -21,9 +21,7 @@ class FleetMetadataTest {
 
   private static Fleet polled() {
     Device room =
-        Device.of(ROOM)
-            .withName("Meeting room 3")
-            .withGroup("HQ")
+        Device.listed(ROOM, "Meeting room 3", "HQ")
             .withDetails("", "LoRaWAN", "1.0", "2.0", OptionalDouble.of(47), OptionalDouble.of(8))
             .withStatus(
                 Optional.of(true), OptionalLong.of(300), OptionalLong.of(1_783_648_813_511L));
@@ -33,7 +31,7 @@ class FleetMetadataTest {
 
   @Test
   void theStatusIsShownWhileItIsYoungerThanItsLifetime() {
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withName("By hand")), Map.of());
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "By hand", "")), Map.of());
     FleetMetadata fleet = new FleetMetadata(manual, clock, LIFETIME);
     fleet.replaceFromApi(polled());
     clock.advance(LIFETIME);
@@ -60,7 +58,7 @@ class FleetMetadataTest {
 
   @Test
   void beforeAnySnapshotTheFileAloneIsShown() {
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withGroup("Cellar")), Map.of());
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "", "Cellar")), Map.of());
     assertEquals(manual, new FleetMetadata(manual, clock, LIFETIME).current());
   }
 }

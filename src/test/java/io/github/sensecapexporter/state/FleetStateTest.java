@@ -51,9 +51,7 @@ class FleetStateTest {
 
   private static Fleet polled() {
     Device room =
-        Device.of(ROOM)
-            .withName("Meeting room \"3\"")
-            .withGroup("HQ")
+        Device.listed(ROOM, "Meeting room \"3\"", "HQ")
             .withDetails(
                 "", "LoRaWAN", "1.0", "2.3", OptionalDouble.of(47.37), OptionalDouble.of(8.54))
             .withStatus(
@@ -106,7 +104,7 @@ class FleetStateTest {
     FleetMetadata before = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
     before.replaceFromApi(polled());
     keeper(new SeriesStore(clock, Duration.ofHours(26), 100), Optional.of(before)).save();
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withName("By hand")), Map.of());
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "By hand", "")), Map.of());
     FleetMetadata after = new FleetMetadata(manual, clock, Duration.ofMinutes(20));
     keeper(new SeriesStore(clock, Duration.ofHours(26), 100), Optional.empty()).open();
     assertEquals(manual, after.current());
