@@ -147,9 +147,7 @@ public record ApiSettings(
     } catch (InvalidPathException e) {
       throw new SettingsException(caKey, "is not a file name: " + e.getReason());
     }
-    return Optional.of(
-        BrokerTls.context(
-            caKey, Optional.of(file), caKey, Optional.empty(), caKey, Optional.empty()));
+    return Optional.of(ClientTls.trusting(caKey, file));
   }
 
   private static Fleet devices(Config config) {
