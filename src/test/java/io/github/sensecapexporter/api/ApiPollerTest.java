@@ -48,7 +48,7 @@ class ApiPollerTest {
   /** The client's monotonic clock: only its waits move it, as they move the wall clock. */
   private final AtomicLong nanos = new AtomicLong();
 
-  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private FakeSenseCapApi api;
   private final Thread.UncaughtExceptionHandler previousHandler =

@@ -52,7 +52,7 @@ class FleetExpositionTest {
 
   @Test
   void everyKnownValueIsASeriesAndEveryUnknownOneIsLeftOut() throws IOException {
-    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, Clock.systemUTC(), Duration.ofMinutes(20));
+    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, Clock.systemUTC(), Duration.ofMinutes(10));
     fleet.replaceFromApi(api());
     String page = page(fleet);
     assertEquals(
@@ -121,7 +121,7 @@ class FleetExpositionTest {
                 other,
                 Device.listed(other, "", "Cellar")),
             Map.of());
-    FleetMetadata fleet = new FleetMetadata(manual, Clock.systemUTC(), Duration.ofMinutes(20));
+    FleetMetadata fleet = new FleetMetadata(manual, Clock.systemUTC(), Duration.ofMinutes(10));
     String before = page(fleet);
     assertEquals(
         47.37,
@@ -165,7 +165,7 @@ class FleetExpositionTest {
         new FleetMetadata(
             new Fleet(Map.of(ROOM, Device.listed(ROOM, "n".repeat(10_000), "")), Map.of()),
             Clock.systemUTC(),
-            Duration.ofMinutes(20));
+            Duration.ofMinutes(10));
     String page = page(fleet);
     assertTrue(page.contains("device_name=\"" + "n".repeat(Fleet.MAX_LABEL_CHARS) + "\""));
     assertFalse(page.contains("n".repeat(Fleet.MAX_LABEL_CHARS + 1)));

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class FleetMetadataTest {
   private static final String ROOM = "2CF7F1C044300001";
   private static final String GATEWAY = "2CF7F1C04420001A";
+  private static final Duration REFRESH = Duration.ofMinutes(10);
   private static final Duration LIFETIME = Duration.ofMinutes(20);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-07-10T03:00:00Z"));
@@ -32,7 +33,7 @@ class FleetMetadataTest {
   @Test
   void theStatusIsShownWhileItIsYoungerThanItsLifetime() {
     Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "By hand", "")), Map.of());
-    FleetMetadata fleet = new FleetMetadata(manual, clock, LIFETIME);
+    FleetMetadata fleet = new FleetMetadata(manual, clock, REFRESH);
     fleet.replaceFromApi(polled());
     clock.advance(LIFETIME);
     Device fresh = fleet.current().devices().get(ROOM);
@@ -59,6 +60,6 @@ class FleetMetadataTest {
   @Test
   void beforeAnySnapshotTheFileAloneIsShown() {
     Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "", "Cellar")), Map.of());
-    assertEquals(manual, new FleetMetadata(manual, clock, LIFETIME).current());
+    assertEquals(manual, new FleetMetadata(manual, clock, REFRESH).current());
   }
 }
