@@ -70,8 +70,7 @@ public final class Exporter implements AutoCloseable {
     SeriesStore store =
         new SeriesStore(clock, settings.series().expireAfter(), settings.series().maxSeries());
     FleetMetadata fleet =
-        new FleetMetadata(
-            settings.api().devices(), clock, settings.api().refreshInterval().multipliedBy(2));
+        new FleetMetadata(settings.api().devices(), clock, settings.api().refreshInterval());
     Optional<FleetMetadata> apiFleet =
         settings.api().connection().isPresent() ? Optional.of(fleet) : Optional.empty();
     Optional<StateKeeper> state =

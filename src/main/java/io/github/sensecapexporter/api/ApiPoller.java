@@ -51,7 +51,7 @@ public final class ApiPoller implements AutoCloseable {
             metrics,
             System::nanoTime,
             duration -> Thread.sleep(duration.toMillis()));
-    FleetPoll poll = new FleetPoll(client, fleet, metrics, clock, connection, MAX_DEVICES);
+    FleetPoll poll = new FleetPoll(client, fleet, metrics, clock, MAX_DEVICES);
     ApiPoller poller = schedule(poll::run, settings.refreshInterval(), httpThreads);
     LOG.info(
         "reading device names and groups from "

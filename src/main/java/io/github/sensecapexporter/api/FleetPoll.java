@@ -3,7 +3,6 @@ package io.github.sensecapexporter.api;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.github.sensecapexporter.config.ApiSettings;
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
 import io.github.sensecapexporter.fleet.FleetMetadata;
@@ -30,8 +29,11 @@ final class FleetPoll {
   /** view_devices and view_device_running_status take at most 50 EUIs a call. */
   private static final int BATCH = 50;
 
-  private static final String NODE = "2";
-  private static final String GATEWAY = "1";
+  /** The API's device_type of a node: list_devices' query text, a number in view_devices' body. */
+  private static final int NODE = 2;
+
+  /** The API's device_type of a gateway. */
+  private static final int GATEWAY = 1;
 
   private final ApiClient client;
   private final FleetMetadata fleet;
@@ -45,18 +47,13 @@ final class FleetPoll {
 
   /** At most {@code maxDevices} nodes and as many gateways are kept; the rest are counted. */
   FleetPoll(
-      ApiClient client,
-      FleetMetadata fleet,
-      ApiMetrics metrics,
-      Clock clock,
-      ApiSettings.Connection connection,
-      int maxDevices) {
+      ApiClient client, FleetMetadata fleet, ApiMetrics metrics, Clock clock, int maxDevices) {
     this.client = client;
     this.fleet = fleet;
     this.metrics = metrics;
     this.clock = clock;
     this.maxDevices = maxDevices;
-    this.log = new PollLog(connection);
+    this.log = new PollLog();
   }
 
   /** One poll; never throws but for an interrupt, which it keeps for the thread. */
@@ -108,8 +105,7 @@ final class FleetPoll {
     for (ApiResponses.Group group : ordered) {
       for (ApiResponses.Listed node : listed(NODE, group)) {
         if (keeps(devices, node.eui(), tooMany)) {
-          devices.put(
-              node.eui(), Device.of(node.eui()).withName(node.name()).withGroup(group.name()));
+          devices.put(node.eui(), Device.listed(node.eui(), node.name(), group.name()));
         }
       }
       for (ApiResponses.Listed gateway : listed(GATEWAY, group)) {
@@ -144,7 +140,7 @@ final class FleetPoll {
     Fleet previous = fleet.fromApi();
     for (List<String> batch : batches(new ArrayList<>(devices.keySet()))) {
       JsonObject body = euis(batch);
-      body.addProperty("device_type", Integer.parseInt(NODE));
+      body.addProperty("device_type", NODE);
       List<ApiResponses.Details> answer;
       try {
         answer =
@@ -214,7 +210,7 @@ final class FleetPoll {
     }
   }
 
-  private List<ApiResponses.Listed> listed(String deviceType, ApiResponses.Group group)
+  private List<ApiResponses.Listed> listed(int deviceType, ApiResponses.Group group)
       throws ApiClient.Failure, InterruptedException {
     return accepted(
         Call.LIST_DEVICES,
@@ -223,8 +219,8 @@ final class FleetPoll {
             // The Default group's uuid is empty: asked without one, the API lists every device,
             // and an empty parameter is not one it documents.
             group.uuid().isEmpty()
-                ? Map.of("device_type", deviceType)
-                : Map.of("device_type", deviceType, "group_uuid", group.uuid())),
+                ? Map.of("device_type", String.valueOf(deviceType))
+                : Map.of("device_type", String.valueOf(deviceType), "group_uuid", group.uuid())),
         ApiResponses::listed);
   }
 

@@ -1,8 +1,9 @@
 package io.github.sensecapexporter.api;
 
-import io.github.sensecapexporter.config.ApiSettings;
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.fleet.Device;
 import io.github.sensecapexporter.fleet.Fleet;
+import io.github.sensecapexporter.logging.LogText;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,18 +21,8 @@ final class PollLog {
   /** Log messages are cut here: long enough for a TLS failure's reason. */
   private static final int MAX_MESSAGE_CHARS = 200;
 
-  private final List<String> secrets;
   private Set<String> failing = Set.of();
   private boolean succeeded;
-
-  PollLog(ApiSettings.Connection connection) {
-    String header = connection.authorization().reveal();
-    // The Base64 part alone: it is the key, one decoding away, and masks the header too.
-    this.secrets =
-        List.of(connection.accessKey().reveal(), header.substring("Basic ".length())).stream()
-            .filter(secret -> !secret.isEmpty())
-            .toList();
-  }
 
   /** A poll that published {@code read}, with the batches that failed on the way. */
   void polled(List<ApiClient.Failure> problems, Fleet read) {
@@ -80,11 +71,11 @@ final class PollLog {
     failing = now;
   }
 
-  /** Never the key nor the header that carries it, whatever an answer quotes; short, one line. */
-  private String printable(String message) {
-    for (String secret : secrets) {
-      message = message.replace(secret, "(redacted)");
-    }
-    return Fleet.oneLine(message, MAX_MESSAGE_CHARS);
+  /**
+   * Never the key nor the header that carries it, whatever an answer quotes: the secrets Main gave
+   * {@link UncaughtExceptions#install}; short, one line.
+   */
+  private static String printable(String message) {
+    return LogText.oneLine(UncaughtExceptions.masked(message), MAX_MESSAGE_CHARS);
   }
 }

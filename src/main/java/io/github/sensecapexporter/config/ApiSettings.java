@@ -147,9 +147,7 @@ public record ApiSettings(
     } catch (InvalidPathException e) {
       throw new SettingsException(caKey, "is not a file name: " + e.getReason());
     }
-    return Optional.of(
-        BrokerTls.context(
-            caKey, Optional.of(file), caKey, Optional.empty(), caKey, Optional.empty()));
+    return Optional.of(ClientTls.trusting(caKey, file));
   }
 
   private static Fleet devices(Config config) {
@@ -200,8 +198,7 @@ public record ApiSettings(
           key + "." + missing,
           "is required with " + (latitude.isPresent() ? "latitude" : "longitude"));
     }
-    Device result = Device.of(eui).withName(name).withGroup(group);
-    return result.withDetails("", "", "", "", latitude, longitude);
+    return Device.manual(eui, name, group, latitude, longitude);
   }
 
   private static String text(Config device, String key, String field) {

@@ -366,7 +366,7 @@ public record Settings(
       throw new SettingsException(
           certKey, "is required with " + keyKey + " (the client certificate)");
     }
-    SSLContext context = BrokerTls.context(caKey, caFile, certKey, certFile, keyKey, keyFile);
+    SSLContext context = ClientTls.context(caKey, caFile, certKey, certFile, keyKey, keyFile);
     return Optional.of(new Tls(caFile, certFile, keyFile, context));
   }
 

@@ -52,34 +52,37 @@ public record Device(
         OptionalLong.empty());
   }
 
-  public Device withName(String newName) {
-    return new Device(
-        eui,
-        newName,
-        group,
-        network,
-        hardwareVersion,
-        softwareVersion,
-        latitude,
-        longitude,
-        online,
-        reportIntervalSeconds,
-        lastUplinkMillis);
-  }
-
-  public Device withGroup(String newGroup) {
+  /** A device as list_devices gives it: its name and group, the rest unknown until asked. */
+  public static Device listed(String eui, String name, String group) {
     return new Device(
         eui,
         name,
-        newGroup,
-        network,
-        hardwareVersion,
-        softwareVersion,
+        group,
+        "",
+        "",
+        "",
+        OptionalDouble.empty(),
+        OptionalDouble.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty());
+  }
+
+  /** A device of {@code sensecap.devices}: all that the file can say of one. */
+  public static Device manual(
+      String eui, String name, String group, OptionalDouble latitude, OptionalDouble longitude) {
+    return new Device(
+        eui,
+        name,
+        group,
+        "",
+        "",
+        "",
         latitude,
         longitude,
-        online,
-        reportIntervalSeconds,
-        lastUplinkMillis);
+        Optional.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty());
   }
 
   /** The details of {@code view_devices}: the name, if given, replaces this one. */
@@ -137,22 +140,23 @@ public record Device(
         newLastUplinkMillis);
   }
 
-  /** This device with every field {@code manual} gives in place of its own: the file wins. */
+  /**
+   * This device with what {@code manual}, a device of {@code sensecap.devices}, gives in place of
+   * its own: the file wins. The file gives no more than a name, a group and a position.
+   */
   Device overriddenBy(Device manual) {
     boolean position = manual.latitude.isPresent();
     return new Device(
         eui,
         manual.name.isEmpty() ? name : manual.name,
         manual.group.isEmpty() ? group : manual.group,
-        manual.network.isEmpty() ? network : manual.network,
-        manual.hardwareVersion.isEmpty() ? hardwareVersion : manual.hardwareVersion,
-        manual.softwareVersion.isEmpty() ? softwareVersion : manual.softwareVersion,
+        network,
+        hardwareVersion,
+        softwareVersion,
         position ? manual.latitude : latitude,
         position ? manual.longitude : longitude,
-        manual.online.isPresent() ? manual.online : online,
-        manual.reportIntervalSeconds.isPresent()
-            ? manual.reportIntervalSeconds
-            : reportIntervalSeconds,
-        manual.lastUplinkMillis.isPresent() ? manual.lastUplinkMillis : lastUplinkMillis);
+        online,
+        reportIntervalSeconds,
+        lastUplinkMillis);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.fleet;
 
+import io.github.sensecapexporter.logging.LogText;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -40,25 +41,7 @@ public record Fleet(Map<String, Device> devices, Map<String, Gateway> gateways) 
 
   /** {@code text} on one line and at most {@link #MAX_LABEL_CHARS} characters; null is empty. */
   static String label(String text) {
-    return text == null ? "" : oneLine(text.strip(), MAX_LABEL_CHARS);
-  }
-
-  /**
-   * {@code text} with every control character a space, cut to {@code maxChars}: a label value or a
-   * log line's part that cannot break the line or run on.
-   */
-  public static String oneLine(String text, int maxChars) {
-    StringBuilder out = new StringBuilder(Math.min(text.length(), maxChars));
-    for (int i = 0; i < text.length() && out.length() < maxChars; i++) {
-      char c = text.charAt(i);
-      out.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    // A surrogate pair cut in half would not be valid UTF-8.
-    int last = out.length() - 1;
-    if (last >= 0 && Character.isHighSurrogate(out.charAt(last))) {
-      out.setLength(last);
-    }
-    return out.toString();
+    return text == null ? "" : LogText.oneLine(text.strip(), MAX_LABEL_CHARS);
   }
 
   /**

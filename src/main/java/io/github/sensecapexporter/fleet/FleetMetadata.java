@@ -20,13 +20,13 @@ public final class FleetMetadata {
   private final AtomicReference<Snapshots> snapshots;
 
   /**
-   * {@code statusLifetime}: twice the refresh interval, so that one late or failed poll does not
-   * make the status come and go.
+   * The status lives twice {@code refreshInterval}, the API's, so that one late or failed poll does
+   * not make it come and go.
    */
-  public FleetMetadata(Fleet manual, Clock clock, Duration statusLifetime) {
+  public FleetMetadata(Fleet manual, Clock clock, Duration refreshInterval) {
     this.manual = manual;
     this.clock = clock;
-    this.statusLifetimeMillis = statusLifetime.toMillis();
+    this.statusLifetimeMillis = refreshInterval.multipliedBy(2).toMillis();
     this.snapshots = new AtomicReference<>(new Snapshots(Fleet.EMPTY, manual, manual, 0));
   }
 

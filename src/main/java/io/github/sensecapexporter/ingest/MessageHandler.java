@@ -1,5 +1,6 @@
 package io.github.sensecapexporter.ingest;
 
+import io.github.sensecapexporter.logging.LogText;
 import io.github.sensecapexporter.logging.RateLimitedLog;
 import io.github.sensecapexporter.metrics.DropReason;
 import io.github.sensecapexporter.metrics.ExporterMetrics;
@@ -122,26 +123,13 @@ public final class MessageHandler {
         "dropped message ("
             + reason.label()
             + ") on "
-            + printable(topicName, LOGGED_CHARS)
+            + LogText.excerpt(topicName, LOGGED_CHARS)
             + ": "
             + detail);
   }
 
   private static String excerpt(byte[] payload) {
     int length = Math.min(payload.length, LOGGED_CHARS * 4);
-    return printable(new String(payload, 0, length, StandardCharsets.UTF_8), LOGGED_CHARS);
-  }
-
-  /** Keeps a logged value on one line and short, whatever a device or an attacker sent. */
-  static String printable(String text, int maxChars) {
-    StringBuilder out = new StringBuilder(Math.min(text.length(), maxChars) + 8);
-    for (int i = 0; i < text.length() && out.length() < maxChars; i++) {
-      char c = text.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
-    }
-    if (text.length() > out.length()) {
-      out.append("...");
-    }
-    return out.toString();
+    return LogText.excerpt(new String(payload, 0, length, StandardCharsets.UTF_8), LOGGED_CHARS);
   }
 }

@@ -106,9 +106,7 @@ final class FleetJson {
     OptionalDouble latitude = number(json, "latitude");
     OptionalDouble longitude = number(json, "longitude");
     JsonElement interval = json.get("report_interval_seconds");
-    return Device.of(eui(json))
-        .withName(text(json, "name"))
-        .withGroup(text(json, "group"))
+    return Device.listed(eui(json), text(json, "name"), text(json, "group"))
         .withDetails(
             "",
             text(json, "network"),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sensecapexporter.concurrent.UncaughtExceptions;
 import io.github.sensecapexporter.config.ApiSettings;
 import io.github.sensecapexporter.config.Secret;
 import io.github.sensecapexporter.fleet.Device;
@@ -47,9 +48,11 @@ class ApiPollerTest {
   /** The client's monotonic clock: only its waits move it, as they move the wall clock. */
   private final AtomicLong nanos = new AtomicLong();
 
-  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+  private final FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private FakeSenseCapApi api;
+  private final Thread.UncaughtExceptionHandler previousHandler =
+      Thread.getDefaultUncaughtExceptionHandler();
 
   @AfterEach
   void tearDown() {
@@ -57,6 +60,8 @@ class ApiPollerTest {
       api.close();
     }
     threads.shutdownNow();
+    UncaughtExceptions.install(List.of());
+    Thread.setDefaultUncaughtExceptionHandler(previousHandler);
   }
 
   private FleetPoll poll(String organisation, String key, Duration timeout, int maxDevices)
@@ -64,8 +69,10 @@ class ApiPollerTest {
     api = FakeSenseCapApi.start(organisation, clock);
     ApiSettings.Connection connection =
         new ApiSettings.Connection(api.url(), ACCESS_ID, new Secret(key), Optional.empty());
-    return new FleetPoll(
-        client(connection, timeout), fleet, metrics, clock, connection, maxDevices);
+    // The log masks what Main installs: the key and the Base64 part of its header.
+    String header = connection.authorization().reveal();
+    UncaughtExceptions.install(List.of(key, header.substring(header.indexOf(' ') + 1)));
+    return new FleetPoll(client(connection, timeout), fleet, metrics, clock, maxDevices);
   }
 
   private ApiClient client(ApiSettings.Connection connection, Duration timeout) {

@@ -71,7 +71,7 @@ class ApiTlsTest {
     ApiSettings settings =
         TestSettings.forBroker("tcp://127.0.0.1:1", overrides.toArray(String[]::new)).api();
     ApiMetrics metrics = new ApiMetrics(registry);
-    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
     ApiSettings.Connection connection = settings.connection().orElseThrow();
     new FleetPoll(
             new ApiClient(
@@ -84,7 +84,6 @@ class ApiTlsTest {
             fleet,
             metrics,
             clock,
-            connection,
             10_000)
         .run();
     return fleet.current();

@@ -39,14 +39,12 @@ class FleetExpositionTest {
 
   private static Fleet api() {
     Device room =
-        Device.of(ROOM)
-            .withName("Room \"3\"\\east\nwing")
-            .withGroup("HQ")
+        Device.listed(ROOM, "Room \"3\"\\east\nwing", "HQ")
             .withDetails(
                 "", "LoRaWAN", "1.0", "2.3", OptionalDouble.of(22.5), OptionalDouble.of(113.9))
             .withStatus(
                 Optional.of(false), OptionalLong.of(300), OptionalLong.of(1_783_650_913_511L));
-    Device lab = Device.of(LAB).withName("Lab");
+    Device lab = Device.listed(LAB, "Lab", "");
     return new Fleet(
         Map.of(ROOM, room, LAB, lab),
         Map.of(GATEWAY, new Gateway(GATEWAY, "Roof", Optional.of(true))));
@@ -54,7 +52,7 @@ class FleetExpositionTest {
 
   @Test
   void everyKnownValueIsASeriesAndEveryUnknownOneIsLeftOut() throws IOException {
-    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, Clock.systemUTC(), Duration.ofMinutes(20));
+    FleetMetadata fleet = new FleetMetadata(Fleet.EMPTY, Clock.systemUTC(), Duration.ofMinutes(10));
     fleet.replaceFromApi(api());
     String page = page(fleet);
     assertEquals(
@@ -118,13 +116,12 @@ class FleetExpositionTest {
         new Fleet(
             Map.of(
                 ROOM,
-                Device.of(ROOM)
-                    .withName("Meeting room 3")
-                    .withDetails("", "", "", "", OptionalDouble.of(47.37), OptionalDouble.of(8.54)),
+                Device.manual(
+                    ROOM, "Meeting room 3", "", OptionalDouble.of(47.37), OptionalDouble.of(8.54)),
                 other,
-                Device.of(other).withGroup("Cellar")),
+                Device.listed(other, "", "Cellar")),
             Map.of());
-    FleetMetadata fleet = new FleetMetadata(manual, Clock.systemUTC(), Duration.ofMinutes(20));
+    FleetMetadata fleet = new FleetMetadata(manual, Clock.systemUTC(), Duration.ofMinutes(10));
     String before = page(fleet);
     assertEquals(
         47.37,
@@ -166,9 +163,9 @@ class FleetExpositionTest {
   void labelValuesAreBounded() throws IOException {
     FleetMetadata fleet =
         new FleetMetadata(
-            new Fleet(Map.of(ROOM, Device.of(ROOM).withName("n".repeat(10_000))), Map.of()),
+            new Fleet(Map.of(ROOM, Device.listed(ROOM, "n".repeat(10_000), "")), Map.of()),
             Clock.systemUTC(),
-            Duration.ofMinutes(20));
+            Duration.ofMinutes(10));
     String page = page(fleet);
     assertTrue(page.contains("device_name=\"" + "n".repeat(Fleet.MAX_LABEL_CHARS) + "\""));
     assertFalse(page.contains("n".repeat(Fleet.MAX_LABEL_CHARS + 1)));

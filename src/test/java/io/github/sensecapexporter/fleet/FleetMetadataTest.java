@@ -15,15 +15,14 @@ import org.junit.jupiter.api.Test;
 class FleetMetadataTest {
   private static final String ROOM = "2CF7F1C044300001";
   private static final String GATEWAY = "2CF7F1C04420001A";
+  private static final Duration REFRESH = Duration.ofMinutes(10);
   private static final Duration LIFETIME = Duration.ofMinutes(20);
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-07-10T03:00:00Z"));
 
   private static Fleet polled() {
     Device room =
-        Device.of(ROOM)
-            .withName("Meeting room 3")
-            .withGroup("HQ")
+        Device.listed(ROOM, "Meeting room 3", "HQ")
             .withDetails("", "LoRaWAN", "1.0", "2.0", OptionalDouble.of(47), OptionalDouble.of(8))
             .withStatus(
                 Optional.of(true), OptionalLong.of(300), OptionalLong.of(1_783_648_813_511L));
@@ -33,8 +32,8 @@ class FleetMetadataTest {
 
   @Test
   void theStatusIsShownWhileItIsYoungerThanItsLifetime() {
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withName("By hand")), Map.of());
-    FleetMetadata fleet = new FleetMetadata(manual, clock, LIFETIME);
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "By hand", "")), Map.of());
+    FleetMetadata fleet = new FleetMetadata(manual, clock, REFRESH);
     fleet.replaceFromApi(polled());
     clock.advance(LIFETIME);
     Device fresh = fleet.current().devices().get(ROOM);
@@ -60,7 +59,7 @@ class FleetMetadataTest {
 
   @Test
   void beforeAnySnapshotTheFileAloneIsShown() {
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withGroup("Cellar")), Map.of());
-    assertEquals(manual, new FleetMetadata(manual, clock, LIFETIME).current());
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "", "Cellar")), Map.of());
+    assertEquals(manual, new FleetMetadata(manual, clock, REFRESH).current());
   }
 }

@@ -34,17 +34,9 @@ class FleetTest {
   }
 
   @Test
-  void aLogMessageIsCutTheSameWay() {
-    assertEquals("a b", Fleet.oneLine("a\rb", 10));
-    assertEquals("ab", Fleet.oneLine("ab\uD83D\uDE00", 3));
-  }
-
-  @Test
   void theFileWinsFieldByFieldAndAddsWhatOnlyItKnows() {
     Device fromApi =
-        Device.of(ROOM)
-            .withName("HQ 001")
-            .withGroup("HQ")
+        Device.listed(ROOM, "HQ 001", "HQ")
             .withDetails("", "LoRaWAN", "1.0", "2.0", OptionalDouble.of(47), OptionalDouble.of(8))
             .withStatus(Optional.of(true), OptionalLong.of(300), OptionalLong.of(1000));
     Fleet api = new Fleet(Map.of(ROOM, fromApi), Map.of());
@@ -52,11 +44,10 @@ class FleetTest {
         new Fleet(
             Map.of(
                 ROOM,
-                Device.of(ROOM)
-                    .withName("Meeting room 3")
-                    .withDetails("", "", "", "", OptionalDouble.of(1), OptionalDouble.of(2)),
+                Device.manual(
+                    ROOM, "Meeting room 3", "", OptionalDouble.of(1), OptionalDouble.of(2)),
                 OTHER,
-                Device.of(OTHER).withGroup("Cellar")),
+                Device.listed(OTHER, "", "Cellar")),
             Map.of());
     Fleet merged = api.overriddenBy(manual);
     Device room = merged.devices().get(ROOM);
@@ -66,7 +57,7 @@ class FleetTest {
     assertEquals(OptionalDouble.of(1), room.latitude());
     assertEquals(OptionalDouble.of(2), room.longitude());
     assertEquals(Optional.of(true), room.online());
-    assertEquals(Device.of(OTHER).withGroup("Cellar"), merged.devices().get(OTHER));
+    assertEquals(Device.listed(OTHER, "", "Cellar"), merged.devices().get(OTHER));
     assertSame(api, api.overriddenBy(Fleet.EMPTY));
   }
 }

@@ -51,9 +51,7 @@ class FleetStateTest {
 
   private static Fleet polled() {
     Device room =
-        Device.of(ROOM)
-            .withName("Meeting room \"3\"")
-            .withGroup("HQ")
+        Device.listed(ROOM, "Meeting room \"3\"", "HQ")
             .withDetails(
                 "", "LoRaWAN", "1.0", "2.3", OptionalDouble.of(47.37), OptionalDouble.of(8.54))
             .withStatus(
@@ -75,14 +73,14 @@ class FleetStateTest {
 
   @Test
   void theNamesSurviveARestartButNotTheStatusOfThatMoment() throws Exception {
-    FleetMetadata before = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+    FleetMetadata before = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
     before.replaceFromApi(polled());
     SeriesStore store = new SeriesStore(clock, Duration.ofHours(26), 100);
     store.update(
         new SeriesKey(Topic.Kind.MEASUREMENT, ROOM, "1", "vs", "4097"), 21.5, clock.millis());
     keeper(store, Optional.of(before)).save();
 
-    FleetMetadata after = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+    FleetMetadata after = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
     SeriesStore restored = new SeriesStore(clock, Duration.ofHours(26), 100);
     keeper(restored, Optional.of(after)).open();
     Device room = after.current().devices().get(ROOM);
@@ -103,11 +101,11 @@ class FleetStateTest {
 
   @Test
   void withoutTheApiNothingOfItIsRestored() throws Exception {
-    FleetMetadata before = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(20));
+    FleetMetadata before = new FleetMetadata(Fleet.EMPTY, clock, Duration.ofMinutes(10));
     before.replaceFromApi(polled());
     keeper(new SeriesStore(clock, Duration.ofHours(26), 100), Optional.of(before)).save();
-    Fleet manual = new Fleet(Map.of(ROOM, Device.of(ROOM).withName("By hand")), Map.of());
-    FleetMetadata after = new FleetMetadata(manual, clock, Duration.ofMinutes(20));
+    Fleet manual = new Fleet(Map.of(ROOM, Device.listed(ROOM, "By hand", "")), Map.of());
+    FleetMetadata after = new FleetMetadata(manual, clock, Duration.ofMinutes(10));
     keeper(new SeriesStore(clock, Duration.ofHours(26), 100), Optional.empty()).open();
     assertEquals(manual, after.current());
   }

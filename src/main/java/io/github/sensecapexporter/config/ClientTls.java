@@ -16,15 +16,22 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Builds the {@link SSLContext} of the broker connection from PEM files, with nothing but the JDK:
- * a trust store of the CA certificates in {@code ca-file} (or the JVM's own), and a client
- * certificate chain from {@code cert-file} with its PKCS#8 key from {@code key-file}. Every problem
- * is a {@link SettingsException} naming the key of the file at fault; the text of a key file never
- * appears in a message.
+ * Builds the {@link SSLContext} of a connection the exporter makes, to the broker or to the HTTP
+ * API, from PEM files, with nothing but the JDK: a trust store of the CA certificates in {@code
+ * ca-file} (or the JVM's own), and a client certificate chain from {@code cert-file} with its
+ * PKCS#8 key from {@code key-file}. Every problem is a {@link SettingsException} naming the key of
+ * the file at fault; the text of a key file never appears in a message.
  */
-final class BrokerTls {
+final class ClientTls {
 
-  private BrokerTls() {}
+  private ClientTls() {}
+
+  /**
+   * Trusts the CA certificates of {@code caFile}, named by {@code caKey}, and has none of its own.
+   */
+  static SSLContext trusting(String caKey, Path caFile) {
+    return context(caKey, Optional.of(caFile), caKey, Optional.empty(), caKey, Optional.empty());
+  }
 
   static SSLContext context(
       String caKey,
