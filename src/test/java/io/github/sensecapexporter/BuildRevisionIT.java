@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The revision recorded by a build of sources that are no git checkout, as a Docker build context
- * or a source tarball is: "unknown", or the one named with -Dsensecap.revision. The build is this
- * pom.xml run by Maven up to the filtered resources, offline against the local repository the outer
- * build filled.
+ * The revision recorded by a build: of a git checkout, its HEAD, a merge commit too; of sources
+ * that are no git checkout, as a Docker build context or a source tarball is, "unknown"; either way
+ * the one named with -Dsensecap.revision if there is one. The build is this pom.xml run by Maven up
+ * to the filtered resources, offline against the local repository the outer build filled.
  */
 class BuildRevisionIT {
   @TempDir Path sources;
@@ -63,6 +63,32 @@ class BuildRevisionIT {
   @Test
   void recordsAnUnknownRevisionWithoutGit() throws Exception {
     assertEquals("unknown", build().getProperty("revision"));
+  }
+
+  @Test
+  void recordsTheHeadOfACheckoutEvenWhenItIsAMerge() throws Exception {
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "sources");
+    git("checkout", "-q", "-b", "side");
+    Files.writeString(sources.resolve("side.txt"), "a change on a branch\n");
+    git("add", "side.txt");
+    git("commit", "-q", "-m", "side");
+    git("checkout", "-q", "main");
+    git("merge", "-q", "--no-ff", "-m", "merge", "side");
+    String head = git("rev-parse", "--short=7", "HEAD").strip();
+
+    assertEquals(head, build().getProperty("revision"));
+    assertEquals("abc1234", build("-Dsensecap.revision=abc1234").getProperty("revision"));
+  }
+
+  private String git(String... arguments) throws Exception {
+    List<String> command = new ArrayList<>(List.of(SystemTools.require("git").toString()));
+    command.addAll(List.of("-c", "user.name=Build", "-c", "user.email=build@example.invalid"));
+    command.addAll(List.of(arguments));
+    SystemTools.Result result = SystemTools.run(sources, null, command.toArray(String[]::new));
+    assertEquals(0, result.exitCode(), result.output());
+    return result.output();
   }
 
   @Test
