@@ -107,13 +107,7 @@ class StackEndToEndTest {
 
         // Counters need two scrapes before rate() has a value, and recorded series two
         // evaluations before delta() has one.
-        Await.until(
-            TIMEOUT,
-            "two evaluations of the recording rules",
-            () ->
-                !prometheus
-                    .query("count_over_time(sensecap:device_status_value:newest[5m]) >= 2")
-                    .isEmpty());
+        prometheus.awaitTwoRuleEvaluations(TIMEOUT);
         Await.until(
             TIMEOUT,
             "a rate over the received counter",

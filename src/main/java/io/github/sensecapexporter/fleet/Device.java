@@ -38,18 +38,7 @@ public record Device(
 
   /** A device known by its EUI only. */
   public static Device of(String eui) {
-    return new Device(
-        eui,
-        "",
-        "",
-        "",
-        "",
-        "",
-        OptionalDouble.empty(),
-        OptionalDouble.empty(),
-        Optional.empty(),
-        OptionalLong.empty(),
-        OptionalLong.empty());
+    return listed(eui, "", "");
   }
 
   /** A device as list_devices gives it: its name and group, the rest unknown until asked. */

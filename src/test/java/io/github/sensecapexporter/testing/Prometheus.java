@@ -104,6 +104,17 @@ public final class Prometheus implements AutoCloseable {
   }
 
   /** The single value of an instant query that must return exactly one sample. */
+  /**
+   * Waits until the recording rules have run twice, as {@code delta()} and {@code rate()} over
+   * recorded series need.
+   */
+  public void awaitTwoRuleEvaluations(Duration timeout) {
+    Await.until(
+        timeout,
+        "two evaluations of the recording rules",
+        () -> !query("count_over_time(sensecap:device_status_value:newest[5m]) >= 2").isEmpty());
+  }
+
   public double scalar(String promql) {
     JsonArray result = query(promql);
     if (result.size() != 1) {
